@@ -1,0 +1,25 @@
+# The two commands: `make demo` and `make test` set everything up, then run.
+.PHONY: setup appliance demo test lint bench clean
+
+setup:
+	@scripts/setup-host
+
+appliance: setup
+	@.venv/bin/guestbox appliance build --quiet
+
+demo: appliance
+	@.venv/bin/guestbox demo
+
+test: appliance
+	.venv/bin/python -m pytest -q -ra
+
+lint: setup
+	.venv/bin/ruff check src tests bench
+	.venv/bin/mypy
+
+bench: appliance
+	.venv/bin/python bench/launch.py
+	.venv/bin/python bench/io.py
+
+clean:
+	rm -rf .venv build src/*.egg-info
