@@ -1,0 +1,3 @@
+"""Agent side of the commands family."""
+
+from __future__ import annotations

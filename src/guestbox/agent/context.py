@@ -1,0 +1,118 @@
+"""What an agent function gets besides its arguments: streams, progress, tools."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+from collections.abc import Iterator, Sequence
+
+from ..protocol.frames import CHUNK_SIZE, Channel, FrameType
+from .paths import SYSROOT
+from .registry import AgentError
+
+TOOL_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "HOME": "/root", "LVM_SUPPRESS_FD_WARNINGS": "1"}
+
+
+class Ctx:
+    """The call being served: its name, its channel and its streams."""
+
+    def __init__(self, chan: Channel, serial: int, name: str, fd: int) -> None:
+        self.chan = chan
+        self.serial = serial
+        self.name = name
+        self.fd = fd
+        self.sysroot = SYSROOT
+        self.in_open = False  # a FileIn stream not yet read to its end
+        self.out_started = False
+
+    # -- FileIn ------------------------------------------------------------
+    def chunks(self) -> Iterator[bytes]:
+        """The content of the FileIn stream, chunk by chunk; AgentError if the host cancels."""
+        while self.in_open:
+            ftype, serial, body = self.chan.recv()
+            if ftype == FrameType.CHUNK:
+                yield body
+            elif ftype == FrameType.END:
+                self.in_open = False
+            elif ftype == FrameType.CANCEL:
+                self.in_open = False
+                raise AgentError("operation cancelled by the host", 4)  # EINTR
+            else:
+                raise AgentError(f"unexpected frame {ftype.name} during upload")
+
+    def drain(self) -> None:
+        """Discard the rest of a FileIn stream (after an error was reported)."""
+        try:
+            for _ in self.chunks():
+                pass
+        except AgentError:
+            pass
+
+    # -- FileOut -----------------------------------------------------------
+    def send_chunk(self, data: bytes | memoryview) -> None:
+        """Send part of the FileOut stream; AgentError if the host cancelled."""
+        self.out_started = True
+        if self.chan.pending() or select.select([self.fd], [], [], 0)[0]:
+            ftype, _, _ = self.chan.recv()
+            if ftype == FrameType.CANCEL:
+                raise AgentError("operation cancelled by the host", 4)
+        for i in range(0, len(data), CHUNK_SIZE):
+            self.chan.send(FrameType.CHUNK, self.serial, data[i : i + CHUNK_SIZE])
+
+    def send_file(self, f: int, total: int | None = None) -> None:
+        """Stream an open file descriptor to its end as the FileOut stream."""
+        pos = 0
+        while True:
+            data = os.read(f, CHUNK_SIZE)
+            if not data:
+                break
+            self.send_chunk(data)
+            pos += len(data)
+            self.progress(pos, total or pos)
+
+    def progress(self, position: int, total: int) -> None:
+        self.chan.send_doc(FrameType.PROGRESS, self.serial, {"position": position, "total": total})
+
+    def log(self, message: str) -> None:
+        self.chan.send_doc(FrameType.LOG, self.serial, {"message": message})
+
+    # -- tools -------------------------------------------------------------
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        input: bytes | None = None,
+        ok_codes: Sequence[int] = (0,),
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> str:
+        """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
+        return run(args, input=input, ok_codes=ok_codes, cwd=cwd, env=env)
+
+
+def run(
+    args: Sequence[str],
+    *,
+    input: bytes | None = None,
+    ok_codes: Sequence[int] = (0,),
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
+    try:
+        p = subprocess.run(
+            list(args),
+            input=input,
+            capture_output=True,
+            cwd=cwd,
+            env={**TOOL_ENV, **(env or {})},
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise AgentError(f"{args[0]}: tool not found in the appliance", 2) from None
+    if p.returncode not in ok_codes:
+        err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
+        raise AgentError(f"{os.path.basename(args[0])}: {err}" if err else
+                         f"{args[0]} exited with status {p.returncode}")
+    return p.stdout.decode("utf-8", "surrogateescape")

@@ -1,0 +1,119 @@
+"""Serves one CALL: applies argument kinds from the table, runs the agent function, replies."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import stat
+import traceback
+from typing import Any
+
+from ..api import REGISTRY
+from ..api.table import OpSpec
+from ..api.types import Device, DevOrPath, FileIn, FileOut, Mountable, Pathname
+from ..protocol.frames import MAX_BUFFER, Channel, FrameType, decode_doc
+from .context import Ctx
+from .paths import SYSROOT, resolve, to_guest
+from .registry import IMPLS, AgentError
+
+log = logging.getLogger(__name__)
+
+
+def check_device(dev: str) -> str:
+    """dev if it is a block device of the appliance; OSError(ENOENT) naming it if not."""
+    if not dev.startswith("/dev/"):
+        raise OSError(errno.EINVAL, "device name must start with /dev/", dev)
+    try:
+        st = os.stat(dev)
+    except FileNotFoundError:
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), dev) from None
+    if not stat.S_ISBLK(st.st_mode):
+        raise OSError(errno.EINVAL, "not a block device", dev)
+    return dev
+
+
+def need_root() -> None:
+    if not os.path.ismount(SYSROOT):
+        raise AgentError("you must call 'mount' first to mount the root filesystem")
+
+
+def apply_kinds(spec: OpSpec, args: dict[str, Any]) -> dict[str, Any]:
+    """Arguments as the agent function takes them: paths resolved, devices checked."""
+    out = dict(args)
+    for p in spec.params:
+        kind = p.kind
+        if kind is FileIn or kind is FileOut:
+            out[p.name] = None  # the content travels as a stream, see Ctx
+            continue
+        v = args.get(p.name)
+        if v is None:
+            continue
+        if kind is DevOrPath:
+            kind = Device if v.startswith("/dev/") else Pathname
+        if kind is Pathname:
+            if not v.startswith("/"):
+                raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
+            need_root()
+            out[p.name] = resolve(v, follow=p.name not in spec.nofollow)
+        elif kind is Device:
+            out[p.name] = check_device(v)
+        elif kind is Mountable and not v.startswith("btrfsvol:"):
+            out[p.name] = check_device(v)
+    return out
+
+
+def error_message(name: str, e: BaseException) -> tuple[str, int | None]:
+    """libguestfs's message shape for an error: `op: [path: ]reason`."""
+    if isinstance(e, AgentError):
+        return f"{name}: {e.message}", e.errno
+    if isinstance(e, OSError):
+        parts = [name]
+        for f in (e.filename, e.filename2):
+            if f:
+                parts.append(to_guest(os.fsdecode(f)))
+        parts.append(e.strerror or str(e))
+        return ": ".join(parts), e.errno
+    log.error("internal error in %s:\n%s", name, traceback.format_exc())
+    return f"{name}: internal error: {type(e).__name__}: {e}", None
+
+
+def has_kind(spec: OpSpec, kind: Any) -> bool:
+    return any(p.kind is kind for p in spec.params)
+
+
+def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
+    """Run one call and send its reply (and its streams)."""
+    doc, blob = decode_doc(body)
+    name = str(doc.get("op"))
+    args = doc.get("args") or {}
+    if doc.get("blob"):
+        args[doc["blob"]] = blob
+    spec = REGISTRY.get(name)
+    ctx = Ctx(chan, serial, name, fd)
+    if spec is not None:
+        ctx.in_open = has_kind(spec, FileIn)
+    try:
+        fn = IMPLS.get(name)
+        if spec is None or fn is None or spec.local:
+            raise AgentError(f"unknown operation {name}: the appliance is older than the library",
+                             errno.ENOSYS)
+        result = fn(ctx, **apply_kinds(spec, args))
+        if ctx.in_open:
+            ctx.drain()
+        if has_kind(spec, FileOut):
+            chan.send(FrameType.END, serial)
+        if isinstance(result, (bytes, bytearray)):
+            if len(result) > MAX_BUFFER:
+                raise AgentError("result is too large for the message buffer; use download",
+                                 errno.EFBIG)
+            chan.send_doc(FrameType.OK, serial, {"blob": True}, bytes(result))
+        else:
+            chan.send_doc(FrameType.OK, serial, {"ret": result})
+    except (EOFError, BrokenPipeError):
+        raise
+    except BaseException as e:  # noqa: B036 - every failure becomes a reply
+        message, eno = error_message(name, e)
+        chan.send_doc(FrameType.ERR, serial, {"errno": eno, "message": message})
+        if ctx.in_open:
+            ctx.drain()

@@ -1,0 +1,3 @@
+"""Agent side of the lvm family."""
+
+from __future__ import annotations

@@ -1,0 +1,73 @@
+"""The agent's main loop: greet the host, then serve calls until told to power off."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
+from . import families  # noqa: F401 - registers every agent function
+from .dispatch import serve_call
+from .system import poweroff, umount_everything
+
+log = logging.getLogger(__name__)
+PORT_NAME = "org.guestbox.agent"
+PORTS = "/sys/class/virtio-ports"
+
+
+def find_port(name: str = PORT_NAME) -> str | None:
+    """The /dev node of the virtio-serial port called name (udev would make a link; no udev here)."""
+    try:
+        ports = os.listdir(PORTS)
+    except FileNotFoundError:
+        return None
+    for port in ports:
+        try:
+            with open(f"{PORTS}/{port}/name") as f:
+                if f.read().strip() == name:
+                    return f"/dev/{port}"
+        except OSError:
+            continue
+    return None
+
+
+def open_port(wait: float = 30.0) -> int:
+    """Open the agent's virtio-serial port once, read-write (it cannot be opened twice)."""
+    deadline = time.monotonic() + wait
+    while True:
+        path = find_port()
+        if path is not None and os.path.exists(path):
+            return os.open(path, os.O_RDWR)
+        if time.monotonic() > deadline:
+            raise FileNotFoundError(f"no virtio-serial port named {PORT_NAME}")
+        time.sleep(0.01)
+
+
+def serve(fd: int) -> None:
+    """Serve calls on fd until the host asks for power off or goes away."""
+
+    def send(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+    chan = Channel(lambda buf: os.readv(fd, [buf]), send)
+    chan.send_doc(FrameType.HELLO, 0, {"agent": 1, "uptime": time.clock_gettime(time.CLOCK_BOOTTIME)})
+    while True:
+        try:
+            ftype, serial, body = chan.recv()
+        except EOFError:
+            log.info("host closed the channel")
+            return
+        except ProtocolError as e:
+            log.error("protocol error from host: %s", e)
+            return
+        if ftype == FrameType.CALL:
+            doc, _ = decode_doc(body)
+            if doc.get("op") == "_poweroff":
+                umount_everything()
+                chan.send_doc(FrameType.OK, serial, {"ret": None})
+                poweroff()
+            serve_call(chan, serial, body, fd)
+        # CHUNK, END or CANCEL here belong to a stream already finished: ignore them.

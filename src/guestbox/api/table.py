@@ -1,0 +1,149 @@
+"""The operation table: every operation is declared once, here.
+
+An operation is a method stub on one of the family classes in this package,
+decorated with `@op`.  The decorator records an `OpSpec` (name, typed
+parameters, return type, doc, flags) in `REGISTRY` and replaces the stub's
+body with a call through the handle's `_call`, so the handle's methods, the
+agent's dispatch, the shell and the docs all come from the same declaration.
+Operations the host library does itself (`local=True`) keep their body.
+
+This module and the family modules use only the standard library: the
+appliance imports them too, to dispatch and to apply argument kinds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import sys
+import typing
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """One parameter: its name, its kind (a type or a NewType from api.types), optionality."""
+
+    name: str
+    kind: Any
+    optional: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class OpSpec:
+    """Everything known about one operation."""
+
+    name: str
+    family: str
+    params: tuple[Param, ...]
+    ret: Any
+    doc: str
+    writes: bool
+    local: bool
+    group: str | None
+    nofollow: frozenset[str]
+    deprecated_by: str | None
+    config_only: bool
+    signature: inspect.Signature
+
+    @property
+    def required(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if not p.optional)
+
+    @property
+    def optional(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.optional)
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().split("\n", 1)[0]
+
+
+REGISTRY: dict[str, OpSpec] = {}
+
+
+class Caller(Protocol):
+    """What an op method needs from its owner: the handle's generic call."""
+
+    def _call(self, spec: OpSpec, args: dict[str, Any]) -> Any: ...
+
+
+def _params(fn: Callable[..., Any], hints: dict[str, Any]) -> tuple[Param, ...]:
+    out = []
+    for p in list(inspect.signature(fn).parameters.values())[1:]:  # skip self
+        if p.kind is inspect.Parameter.VAR_KEYWORD or p.kind is inspect.Parameter.VAR_POSITIONAL:
+            raise TypeError(f"{fn.__name__}: operations take named parameters only")
+        out.append(Param(p.name, hints[p.name], p.default is not inspect.Parameter.empty))
+    return tuple(out)
+
+
+def op(
+    *,
+    writes: bool = False,
+    local: bool = False,
+    group: str | None = None,
+    nofollow: tuple[str, ...] = (),
+    deprecated_by: str | None = None,
+    config_only: bool = False,
+) -> Callable[[F], F]:
+    """Declare an operation.
+
+    writes: it may change guest data (a read-only handle refuses it).
+    local: the host library implements it (the stub's body is kept).
+    group: the optional feature group it belongs to (libguestfs's `available`).
+    nofollow: Pathname parameters whose last component is not followed if a symlink.
+    deprecated_by: the operation to use instead.
+    config_only: may be called only before launch.
+    """
+
+    def decorate(fn: F) -> F:
+        name = fn.__name__
+        if name in REGISTRY:
+            raise ValueError(f"operation {name} declared twice")
+        module = sys.modules[fn.__module__]
+        hints = typing.get_type_hints(fn, globalns=vars(module))
+        spec = OpSpec(
+            name=name,
+            family=fn.__module__.rsplit(".", 1)[-1],
+            params=_params(fn, hints),
+            ret=hints.get("return", type(None)),
+            doc=inspect.cleandoc(fn.__doc__ or ""),
+            writes=writes,
+            local=local,
+            group=group,
+            nofollow=frozenset(nofollow),
+            deprecated_by=deprecated_by,
+            config_only=config_only,
+            signature=inspect.signature(fn),
+        )
+        for p in nofollow:
+            if p not in {q.name for q in spec.params}:
+                raise ValueError(f"{name}: nofollow names unknown parameter {p}")
+        if not spec.doc:
+            raise ValueError(f"operation {name} has no doc")
+        REGISTRY[name] = spec
+        if local:
+            fn.__guestbox_op__ = spec  # type: ignore[attr-defined]
+            return fn
+        names = [p.name for p in spec.params]
+        sig = spec.signature
+
+        @functools.wraps(fn)
+        def method(self: Caller, *args: Any, **kwargs: Any) -> Any:
+            try:
+                bound = sig.bind(self, *args, **kwargs)
+            except TypeError as e:
+                raise TypeError(f"{name}: {e}") from None
+            given = bound.arguments
+            return self._call(spec, {n: given[n] for n in names if n in given})
+
+        method.__guestbox_op__ = spec  # type: ignore[attr-defined]
+        return typing.cast(F, method)
+
+    return decorate
+
+

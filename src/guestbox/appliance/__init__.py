@@ -1,0 +1,1 @@
+"""The appliance: a kernel and an initramfs built from what is installed on the host."""

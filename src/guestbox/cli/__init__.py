@@ -1,0 +1,1 @@
+"""The `guestbox` command."""

@@ -1,0 +1,53 @@
+"""`guestbox`: the command-line entry point and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..appliance import builder
+from ..errors import Error
+
+
+def _appliance(args: argparse.Namespace) -> int:
+    if args.action == "build":
+        a = builder.ensure(quiet=args.quiet)
+        if not args.quiet:
+            print(builder.describe(a), end="")
+    elif args.action == "info":
+        found = builder.find()
+        if found is None:
+            print("appliance: not built yet (guestbox appliance build)")
+            return 1
+        print(json.dumps(found.info(), indent=1) if args.json else builder.describe(found), end="")
+    elif args.action == "clean":
+        for d in builder.clean():
+            print(f"removed {d}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="guestbox", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("appliance", help="build, describe or remove the cached appliance")
+    a.add_argument("action", choices=["build", "info", "clean"])
+    a.add_argument("--quiet", "-q", action="store_true")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=_appliance)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except Error as e:
+        print(f"guestbox: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

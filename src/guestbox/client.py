@@ -1,0 +1,239 @@
+"""Calls to the agent over an open channel: the frames of one call, its streams, its reply.
+
+Everything the agent sends is checked: frame types, serials, the shape of the
+result against the table's declared return type.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import select
+import sys
+import tempfile
+import time
+from typing import IO, Any
+
+from .api.kinds import base_kind, conforms
+from .api.table import OpSpec
+from .api.types import FileIn, FileOut
+from .errors import ApplianceError, Error, error_for
+from .events import EVENT_LIBRARY, EVENT_PROGRESS, Events
+from .launch.vm import VM
+from .protocol.frames import CHUNK_SIZE, MAX_BUFFER, Channel, FrameType, ProtocolError, decode_doc
+
+log = logging.getLogger(__name__)
+
+
+class Client:
+    """Sends calls to one running agent and receives their replies."""
+
+    def __init__(self, vm: VM, chan: Channel, events: Events) -> None:
+        self.vm = vm
+        self.chan = chan
+        self.events = events
+        self._serial = 0
+
+    def call(self, spec: OpSpec, args: dict[str, Any], timeout: float | None) -> Any:
+        """Run spec with args (already checked) and return its checked result."""
+        wire: dict[str, Any] = {}
+        blob: bytes | None = None
+        blobname: str | None = None
+        infile = outfile = None
+        for p in spec.params:
+            if p.name not in args:
+                continue
+            v = args[p.name]
+            kind = base_kind(p.kind)
+            if kind is FileIn:
+                infile = v
+            elif kind is FileOut:
+                outfile = v
+            elif kind is bytes:
+                blob, blobname = v, p.name
+            else:
+                wire[p.name] = v
+        if blob is not None and len(blob) > MAX_BUFFER:
+            raise Error(f"{spec.name}: buffer of {len(blob)} bytes is larger than the limit "
+                        f"of {MAX_BUFFER} bytes; use upload instead", errno.EFBIG)
+        self._serial += 1
+        serial = self._serial
+        src = _open_in(spec.name, infile) if infile is not None else None
+        self.vm.deadline = time.monotonic() + timeout if timeout else None
+        try:
+            self.chan.send_doc(FrameType.CALL, serial, {"op": spec.name, "args": wire,
+                                                        "blob": blobname}, blob)
+            early = self._send_stream(serial, src) if src is not None else None
+            if early is not None:
+                return self._finish(spec, *early)
+            with _Sink(spec.name, outfile) as sink:
+                return self._receive(spec, serial, sink)
+        except (EOFError, ProtocolError, OSError) as e:
+            if isinstance(e, Error):
+                raise
+            raise self.vm.failure(f"{spec.name}: the appliance connection failed: {e}") from None
+        finally:
+            self.vm.deadline = None
+            if src is not None and src is not sys.stdin.buffer:
+                src.close()
+
+    def call_internal(self, op: str, timeout: float) -> Any:
+        """A call that is not an operation (power off, clock), with no arguments."""
+        self._serial += 1
+        self.vm.deadline = time.monotonic() + timeout
+        try:
+            self.chan.send_doc(FrameType.CALL, self._serial, {"op": op, "args": {}})
+            ftype, body = self._next_reply(self._serial)
+        finally:
+            self.vm.deadline = None
+        doc, _ = decode_doc(body)
+        if ftype != FrameType.OK:
+            raise ApplianceError(f"{op}: {doc.get('message')}")
+        return doc.get("ret")
+
+    def _send_stream(self, serial: int, src: IO[bytes]) -> tuple[FrameType, bytes] | None:
+        """Send a FileIn stream; if the agent replies early (an error), cancel and return it."""
+        while True:
+            data = src.read(CHUNK_SIZE)
+            if self._reply_waiting():
+                ftype, body = self._next_reply(serial)
+                if ftype in (FrameType.OK, FrameType.ERR):
+                    self.chan.send(FrameType.CANCEL, serial)
+                    return ftype, body
+            if not data:
+                self.chan.send(FrameType.END, serial)
+                return None
+            self.chan.send(FrameType.CHUNK, serial, data)
+
+    def _reply_waiting(self) -> bool:
+        sock = self.vm.sock
+        return self.chan.pending() or (
+            sock is not None and bool(select.select([sock], [], [], 0)[0])
+        )
+
+    def _next_reply(self, serial: int) -> tuple[FrameType, bytes]:
+        """The next frame of this call, handling progress and log frames on the way."""
+        while True:
+            ftype, fserial, body = self.chan.recv()
+            if fserial != serial:
+                log.debug("dropping stale %s frame of call %d", ftype.name, fserial)
+                continue
+            if ftype == FrameType.PROGRESS:
+                doc, _ = decode_doc(body)
+                pos, total = doc.get("position"), doc.get("total")
+                if isinstance(pos, int) and isinstance(total, int):
+                    self.events.fire(EVENT_PROGRESS, b"", [0, serial, pos, total])
+                continue
+            if ftype == FrameType.LOG:
+                doc, _ = decode_doc(body)
+                self.events.fire(EVENT_LIBRARY, str(doc.get("message", "")).encode())
+                continue
+            return ftype, body
+
+    def _receive(self, spec: OpSpec, serial: int, sink: _Sink) -> Any:
+        while True:
+            ftype, body = self._next_reply(serial)
+            if ftype == FrameType.CHUNK:
+                if not sink.open:
+                    raise ProtocolError(f"{spec.name}: file data from the agent, none expected")
+                try:
+                    sink.write(body)
+                except OSError as e:
+                    self.chan.send(FrameType.CANCEL, serial)
+                    self._drain(serial)
+                    raise error_for(f"{spec.name}: {sink.name}: {e.strerror}", e.errno) from None
+            elif ftype == FrameType.END:
+                sink.complete = True
+            elif ftype == FrameType.CANCEL:
+                sink.complete = False
+            else:
+                if ftype == FrameType.OK and sink.open and not sink.complete:
+                    raise ProtocolError(f"{spec.name}: reply before the end of the file data")
+                return self._finish(spec, ftype, body)
+
+    def _drain(self, serial: int) -> None:
+        while self._next_reply(serial)[0] not in (FrameType.OK, FrameType.ERR):
+            pass
+
+    def _finish(self, spec: OpSpec, ftype: FrameType, body: bytes) -> Any:
+        doc, blob = decode_doc(body)
+        if ftype == FrameType.ERR:
+            message = doc.get("message")
+            eno = doc.get("errno")
+            if not isinstance(message, str) or not (eno is None or isinstance(eno, int)):
+                raise ProtocolError(f"{spec.name}: malformed error reply")
+            raise error_for(message, eno)
+        if ftype != FrameType.OK:
+            raise ProtocolError(f"{spec.name}: unexpected {ftype.name} frame as reply")
+        value = blob if doc.get("blob") else doc.get("ret")
+        if not conforms(spec.ret, value):
+            raise ApplianceError(f"{spec.name}: the appliance returned a result of the wrong "
+                                 f"type: {str(value)[:200]}")
+        return value
+
+
+def _open_in(name: str, path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as e:
+        raise error_for(f"{name}: {path}: {e.strerror}", e.errno) from None
+
+
+class _Sink:
+    """Where a FileOut stream goes: a regular file is written beside and renamed on success,
+    so a failed download never leaves partial data under the destination name."""
+
+    def __init__(self, name: str, path: str | None) -> None:
+        self.name = path or ""
+        self.open = path is not None
+        self.complete = False
+        self._path = path
+        self._f: IO[bytes] | None = None
+        self._tmp: str | None = None
+        self._op = name
+
+    def __enter__(self) -> _Sink:
+        path = self._path
+        if path is None:
+            return self
+        try:
+            if path == "-":
+                self._f = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+            elif os.path.isdir(path):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            elif os.path.exists(path) and not os.path.isfile(path):
+                self._f = open(path, "wb")  # a device, a fifo, /dev/stdout ...
+            else:
+                fd, self._tmp = tempfile.mkstemp(
+                    prefix=".guestbox-", dir=os.path.dirname(os.path.abspath(path)))
+                self._f = os.fdopen(fd, "wb")
+        except OSError as e:
+            raise error_for(f"{self._op}: {path}: {e.strerror}", e.errno) from None
+        return self
+
+    def write(self, data: bytes) -> None:
+        assert self._f is not None
+        self._f.write(data)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self._f is None:
+            return
+        try:
+            self._f.close()
+        finally:
+            if self._tmp is not None:
+                if exc_type is None and self.complete:
+                    assert self._path is not None
+                    os.chmod(self._tmp, 0o666 & ~_umask())
+                    os.replace(self._tmp, self._path)
+                else:
+                    os.unlink(self._tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

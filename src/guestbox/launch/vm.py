@@ -1,0 +1,289 @@
+"""One running appliance: the QEMU process, its console, its monitor and the agent's socket."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..appliance.builder import Appliance
+from ..errors import ApplianceError
+from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
+from .kvm import kvm_works
+from .qmp import QMP
+from .spawn import popen
+
+log = logging.getLogger(__name__)
+QEMU = "qemu-system-x86_64"
+QEMU_PACKAGE = "qemu-system-x86"
+CONSOLE_LINES = 400
+
+
+@dataclasses.dataclass
+class Drive:
+    """A disk to attach: where it is, its (explicit) format and how to attach it."""
+
+    path: str
+    format: str
+    readonly: bool = False
+    cachemode: str = "writeback"
+    discard: str = "disable"
+    blocksize: int | None = None
+    label: str | None = None
+    scratch: bool = False
+
+
+@dataclasses.dataclass
+class VMConfig:
+    """How to start the appliance."""
+
+    memsize: int = 768
+    smp: int = 1
+    accel: str = "auto"  # auto, tcg, kvm
+    network: bool = False
+    verbose: bool = False
+    launch_timeout: float = 120.0
+
+
+def qemu_binary() -> str:
+    path = shutil.which(QEMU)
+    if path is None:
+        raise ApplianceError(f"{QEMU} is not installed; install the Debian package "
+                             f"'{QEMU_PACKAGE}' (apt-get install {QEMU_PACKAGE})")
+    return path
+
+
+def _blockdev(i: int, d: Drive, overlay: str | None) -> dict[str, object]:
+    """The -blockdev JSON for a drive: explicit format always, and an overlay if read-only."""
+    proto = "host_device" if stat.S_ISBLK(os.stat(d.path).st_mode) else "file"
+    cache = {"direct": False, "no-flush": d.cachemode == "unsafe"}
+    image: dict[str, object] = {
+        "driver": d.format,
+        "file": {"driver": proto, "filename": d.path, "cache": cache,
+                 "discard": "unmap" if d.discard != "disable" else "ignore",
+                 "read-only": d.readonly},
+        "read-only": d.readonly,
+        "discard": "unmap" if d.discard != "disable" else "ignore",
+        "cache": cache,
+    }
+    if overlay is None:
+        return {"node-name": f"hd{i}", **image}
+    return {"node-name": f"hd{i}", "driver": "qcow2",
+            "file": {"driver": "file", "filename": overlay}, "backing": image,
+            "discard": "unmap", "cache": {"direct": False, "no-flush": True}}
+
+
+class VM:
+    """The appliance's QEMU process; start() returns once the agent has said hello."""
+
+    def __init__(
+        self,
+        appliance: Appliance,
+        drives: list[Drive],
+        config: VMConfig,
+        on_console: Callable[[str], None] | None = None,
+    ) -> None:
+        self.appliance = appliance
+        self.drives = drives
+        self.config = config
+        self.on_console = on_console
+        self.console: collections.deque[str] = collections.deque(maxlen=CONSOLE_LINES)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.qmp: QMP | None = None
+        self.sock: socket.socket | None = None
+        self.deadline: float | None = None  # for the call in progress
+        self.accel = "tcg"
+        self._dir = tempfile.mkdtemp(prefix="guestbox-")
+        self._reader: threading.Thread | None = None
+
+    # -- command line --------------------------------------------------------
+    def argv(self, overlays: list[str | None]) -> list[str]:
+        qemu = qemu_binary()
+        cfg = self.config
+        kvm = cfg.accel == "kvm" or (cfg.accel == "auto" and kvm_works(qemu, self.appliance.kernel))
+        self.accel = "kvm" if kvm else "tcg"
+        accel = "kvm" if kvm else ("tcg,thread=multi" if cfg.smp > 1 else "tcg")
+        append = ("console=ttyS0 panic=-1 reboot=t no_timer_check 8250.nr_uarts=1 "
+                  "cryptomgr.notests random.trust_cpu=on mitigations=off tsc=reliable "
+                  "rootfstype=ramfs")
+        if not cfg.verbose:
+            append += " quiet loglevel=3"
+        argv = [
+            qemu, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+            "-machine", "pc", "-accel", accel, "-cpu", "host" if kvm else "max",
+            "-m", str(cfg.memsize), "-smp", str(cfg.smp), "-rtc", "base=utc,clock=host",
+            "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+            "-kernel", str(self.appliance.kernel), "-initrd", str(self.appliance.initrd),
+            "-append", append, "-serial", "stdio",
+            "-device", "virtio-rng-pci",
+            "-device", "virtio-scsi-pci,id=scsi0",
+            "-chardev", f"socket,id=agent,path={self._dir}/agent.sock",
+            "-device", "virtio-serial-pci,id=vser0",
+            "-device", "virtserialport,bus=vser0.0,chardev=agent,name=org.guestbox.agent",
+            "-chardev", f"socket,id=qmp,path={self._dir}/qmp.sock",
+            "-mon", "chardev=qmp,mode=control",
+        ]
+        if cfg.network:
+            argv += ["-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"]
+        for i, (d, ovl) in enumerate(zip(self.drives, overlays, strict=True)):
+            argv += ["-blockdev", json.dumps(_blockdev(i, d, ovl))]
+            dev = f"scsi-hd,drive=hd{i},bus=scsi0.0,channel=0,scsi-id={i},lun=0"
+            if d.blocksize:
+                dev += f",physical_block_size={d.blocksize},logical_block_size={d.blocksize}"
+            argv += ["-device", dev]
+        return argv
+
+    def _overlay(self, i: int, d: Drive) -> str | None:
+        if not d.readonly:
+            return None
+        path = f"{self._dir}/overlay{i}.qcow2"
+        p = subprocess.run(
+            ["qemu-img", "create", "-q", "-f", "qcow2", "-F", d.format, "-b",
+             os.path.abspath(d.path), path],
+            capture_output=True, text=True,
+        )
+        if p.returncode != 0:
+            raise ApplianceError(f"launch: cannot make a read-only overlay of {d.path}: "
+                                 f"{p.stderr.strip()}")
+        return path
+
+    # -- start and stop ------------------------------------------------------
+    def start(self) -> Channel:
+        """Start QEMU and wait for the agent's hello; ApplianceError with the console if not."""
+        agent_l = self._listen("agent.sock")
+        qmp_l = self._listen("qmp.sock")
+        try:
+            argv = self.argv([self._overlay(i, d) for i, d in enumerate(self.drives)])
+            log.debug("qemu: %s", argv)
+            self.proc = popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+            self._reader = threading.Thread(target=self._read_console, daemon=True,
+                                            name="guestbox-console")
+            self._reader.start()
+            self.deadline = time.monotonic() + self.config.launch_timeout
+            qsock = self._accept(qmp_l)
+            self.qmp = QMP("guestbox")
+            self.qmp.connect(qsock)
+            self.sock = self._accept(agent_l)
+            chan = Channel(self._recv_into, self._send)
+            ftype, _, body = chan.recv()
+            if ftype != FrameType.HELLO:
+                raise ApplianceError(f"launch: the agent sent {ftype.name} instead of hello")
+            log.debug("agent hello: %s", decode_doc(body)[0])
+            self.deadline = None
+            return chan
+        except (ProtocolError, EOFError, OSError) as e:
+            self.kill()
+            raise self.failure(f"launch: appliance failed to start: {e}") from None
+        except BaseException:
+            self.kill()
+            raise
+        finally:
+            agent_l.close()
+            qmp_l.close()
+
+    def _listen(self, name: str) -> socket.socket:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(f"{self._dir}/{name}")
+        s.listen(1)
+        s.settimeout(0.2)
+        return s
+
+    def _accept(self, listener: socket.socket) -> socket.socket:
+        while True:
+            self._check_alive()
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(0.5)
+            return conn
+
+    def _check_alive(self) -> None:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            if self._reader:
+                self._reader.join(2)
+            raise self.failure(f"appliance: qemu exited with status {self.proc.returncode}")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.failure("appliance: timed out waiting for the appliance")
+
+    def failure(self, message: str) -> ApplianceError:
+        """An ApplianceError quoting the tail of the console."""
+        if self.proc is not None and self._reader is not None:
+            try:  # let QEMU finish dying and the reader catch its last words
+                self.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                pass
+            self._reader.join(1)
+        tail = "\n".join(list(self.console)[-25:])
+        return ApplianceError(f"{message}\n--- last lines of the appliance console ---\n{tail}"
+                              if tail else message)
+
+    def _recv_into(self, buf: memoryview) -> int:
+        assert self.sock is not None
+        while True:
+            try:
+                return self.sock.recv_into(buf)
+            except TimeoutError:
+                self._check_alive()
+
+    def _send(self, data: bytes) -> None:
+        assert self.sock is not None
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[self.sock.send(view) :]
+            except TimeoutError:
+                self._check_alive()
+
+    def _read_console(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.console.append(line)
+            if self.on_console:
+                try:
+                    self.on_console(line)
+                except Exception:  # noqa: BLE001 - a callback must not kill the reader
+                    log.exception("console callback failed")
+
+    def wait(self, timeout: float) -> bool:
+        """Wait for QEMU to exit by itself; True if it did."""
+        if self.proc is None:
+            return True
+        try:
+            self.proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def kill(self) -> None:
+        """Stop QEMU now and remove its files; safe to call more than once."""
+        if self.qmp is not None:
+            self.qmp.close()
+            self.qmp = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self._reader is not None:
+            self._reader.join(2)
+            self._reader = None
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None

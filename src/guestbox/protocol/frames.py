@@ -1,0 +1,134 @@
+"""Framing and codec of the host-agent protocol.
+
+A frame is a 9-byte header, `>IBI` (length of what follows the length field,
+frame type, serial), then a body.  Calls and replies carry a JSON document;
+a `bytes` value travels after it raw (never base64 or escaped).  File
+contents travel as CHUNK frames, ended by an END frame; either side can
+CANCEL a stream.  Nothing longer than MAX_FRAME is accepted, from either side.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import struct
+from collections.abc import Callable
+from typing import Any
+
+HEADER = struct.Struct(">IBI")
+JSONLEN = struct.Struct(">I")
+MAX_FRAME = 64 * 1024 * 1024 + 4096
+"""The hard cap on one frame; a buffer argument or result must fit in it."""
+CHUNK_SIZE = 1024 * 1024
+"""Bytes of file content per CHUNK frame."""
+MAX_BUFFER = MAX_FRAME - 4096
+
+
+class FrameType(enum.IntEnum):
+    HELLO = 0  # agent -> host, once: the agent is ready; body is JSON info
+    CALL = 1  # host -> agent: {"op": name, "args": {...}} [+ raw blob]
+    OK = 2  # agent -> host: {"ret": value} [+ raw blob]
+    ERR = 3  # agent -> host: {"errno": n | null, "message": text}
+    CHUNK = 4  # either way: raw file content of the current stream
+    END = 5  # either way: end of the current stream
+    CANCEL = 6  # either way: abandon the current stream
+    PROGRESS = 7  # agent -> host: {"position": n, "total": n}
+    LOG = 8  # agent -> host: {"message": text}, a line for the verbose log
+
+
+class ProtocolError(Exception):
+    """The peer sent something that breaks the protocol."""
+
+
+def encode_doc(doc: dict[str, Any], blob: bytes | None = None) -> bytes:
+    """A JSON document plus an optional raw blob, as a frame body."""
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    return JSONLEN.pack(len(data)) + data + (blob or b"")
+
+
+def decode_doc(body: bytes | memoryview) -> tuple[dict[str, Any], bytes]:
+    """The JSON document and the raw blob of a frame body; ProtocolError if malformed."""
+    if len(body) < JSONLEN.size:
+        raise ProtocolError("frame body too short")
+    (n,) = JSONLEN.unpack_from(body)
+    if n > len(body) - JSONLEN.size:
+        raise ProtocolError("JSON length beyond the frame")
+    try:
+        doc = json.loads(bytes(body[JSONLEN.size : JSONLEN.size + n]))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ProtocolError(f"bad JSON in frame: {e}") from None
+    if not isinstance(doc, dict):
+        raise ProtocolError("frame document is not an object")
+    return doc, bytes(body[JSONLEN.size + n :])
+
+
+class Channel:
+    """Reads and writes frames over a byte transport given as two callables.
+
+    `recv_into(buf) -> n` fills part of a buffer (0 means end of file);
+    `send(data)` writes all of data.
+    """
+
+    def __init__(
+        self, recv_into: Callable[[memoryview], int], send: Callable[[bytes], None]
+    ) -> None:
+        self._recv_into = recv_into
+        self._send = send
+        self._buf = bytearray(CHUNK_SIZE + 65536)
+        self._start = 0
+        self._end = 0
+
+    def send(self, ftype: FrameType, serial: int, body: bytes | memoryview = b"") -> None:
+        if len(body) + 5 > MAX_FRAME:
+            raise ProtocolError(f"frame of {len(body)} bytes exceeds the limit of {MAX_FRAME}")
+        header = HEADER.pack(len(body) + 5, ftype, serial)
+        if len(body) < 65536:
+            self._send(header + bytes(body))
+        else:
+            self._send(header)
+            self._send(bytes(body) if isinstance(body, memoryview) else body)
+
+    def send_doc(
+        self, ftype: FrameType, serial: int, doc: dict[str, Any], blob: bytes | None = None
+    ) -> None:
+        self.send(ftype, serial, encode_doc(doc, blob))
+
+    def _fill(self, need: int) -> None:
+        """Make at least `need` unread bytes available in the buffer."""
+        if self._end - self._start >= need:
+            return
+        if len(self._buf) < need:
+            newbuf = bytearray(need)
+            newbuf[: self._end - self._start] = self._buf[self._start : self._end]
+            self._buf = newbuf
+        elif self._start and len(self._buf) - self._start < need:
+            n = self._end - self._start
+            self._buf[:n] = self._buf[self._start : self._end]
+            self._start, self._end = 0, n
+        view = memoryview(self._buf)
+        while self._end - self._start < need:
+            n = self._recv_into(view[self._end :])
+            if n == 0:
+                raise EOFError("connection closed by peer")
+            self._end += n
+
+    def recv(self) -> tuple[FrameType, int, bytes]:
+        """The next frame: (type, serial, body)."""
+        self._fill(HEADER.size)
+        length, ftype, serial = HEADER.unpack_from(self._buf, self._start)
+        if length < 5 or length > MAX_FRAME:
+            raise ProtocolError(f"frame length {length} out of range")
+        try:
+            kind = FrameType(ftype)
+        except ValueError:
+            raise ProtocolError(f"unknown frame type {ftype}") from None
+        self._fill(length + 4)
+        body = bytes(self._buf[self._start + HEADER.size : self._start + length + 4])
+        self._start += length + 4
+        if self._start == self._end:
+            self._start = self._end = 0
+        return kind, serial, body
+
+    def pending(self) -> bool:
+        """True if a whole or partial frame is already buffered."""
+        return self._end > self._start
