@@ -93,7 +93,8 @@ def op(
     """Declare an operation.
 
     writes: it may change guest data (a read-only handle refuses it).
-    local: the host library implements it (the stub's body is kept).
+    local: the host library implements it: either the body is real (it composes other
+        operations, like copy_in over tar_in) or it is `...` and GuestFS defines it.
     group: the optional feature group it belongs to (libguestfs's `available`).
     nofollow: Pathname parameters whose last component is not followed if a symlink.
     deprecated_by: the operation to use instead.
