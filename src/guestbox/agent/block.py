@@ -2,19 +2,401 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
 
 from .context import Ctx
-from .registry import impl
+from .paths import to_guest
+from .registry import AgentError, impl
+
+BLOCK = 4096
+CHUNK = 1024 * 1024
+ZEROS = bytes(CHUNK)
 
 
+# -- names -----------------------------------------------------------------
 def disk_names() -> list[str]:
     """The guest's disks (sdX), in order: sda..sdz, then sdaa..."""
     names = [n for n in os.listdir("/sys/block") if re.fullmatch(r"sd[a-z]+", n)]
     return sorted(names, key=lambda n: (len(n), n))
 
 
+def md_names() -> list[str]:
+    """The MD devices (md0, md1 ...), in numeric order."""
+    try:
+        names = [n for n in os.listdir("/sys/block") if re.fullmatch(r"md\d+", n)]
+    except OSError:
+        return []
+    return sorted(names, key=lambda n: int(n[2:]))
+
+
+def split_device_partition(device: str) -> tuple[str, int]:
+    """("sda", 1) for /dev/sda1, ("sda", 0) for /dev/sda, ("md0", 1) for /dev/md0p1.
+
+    The same rule as libguestfs: trailing digits are the partition number, and
+    a 'p' between a digit and them is dropped.
+    """
+    name = device[5:] if device.startswith("/dev/") else device
+    m = re.fullmatch(r"(.*?)(\d*)", name)
+    assert m is not None
+    dev, digits = m.group(1), m.group(2)
+    if not digits or not dev:
+        return name, 0
+    if len(dev) >= 2 and dev.endswith("p") and dev[-2].isdigit():
+        dev = dev[:-1]
+    return dev, int(digits)
+
+
+def _sort_key(name: str) -> tuple[int, str, int]:
+    dev, part = split_device_partition(name)
+    return (len(dev), dev, part)
+
+
+def partitions_of(dev: str) -> list[str]:
+    """The partitions (sda1, sda2 ...) the kernel knows of disk dev, in order."""
+    try:
+        entries = os.listdir(f"/sys/block/{dev}")
+    except OSError:
+        return []
+    return sorted((e for e in entries if e.startswith(dev) and e != dev), key=_sort_key)
+
+
+def is_partitioned(dev: str) -> bool:
+    return bool(partitions_of(dev))
+
+
+# -- blkid -----------------------------------------------------------------
+def mountable_device(mountable: str) -> str:
+    """The device of a Mountable: itself, or the device part of btrfsvol:/dev/X/SUBVOL."""
+    if not mountable.startswith("btrfsvol:"):
+        return mountable
+    rest = mountable[len("btrfsvol:") :]
+    parts = rest.split("/")
+    for n in range(len(parts), 2, -1):
+        candidate = "/".join(parts[:n])
+        try:
+            if stat.S_ISBLK(os.stat(candidate).st_mode):
+                return candidate
+        except OSError:
+            continue
+    raise AgentError(f"{mountable}: not a btrfs volume of a known device", 22)
+
+
+def blkid_tag(ctx: Ctx, device: str, tag: str) -> str:
+    """blkid's value of tag for device, "" if it has none (blkid exits 2)."""
+    out = ctx.run(["blkid", "-c", "/dev/null", "-o", "value", "-s", tag, device],
+                  ok_codes=(0, 2))
+    return out[:-1] if out.endswith("\n") else out
+
+
+def _unescape(value: str) -> str:
+    """blkid -o export escapes some characters with a backslash."""
+    return re.sub(r"\\(.)", r"\1", value)
+
+
+# -- listing -----------------------------------------------------------------
 @impl
 def list_devices(ctx: Ctx) -> list[str]:
     return [f"/dev/{n}" for n in disk_names()]
+
+
+@impl
+def list_partitions(ctx: Ctx) -> list[str]:
+    out: list[str] = []
+    for dev in disk_names() + md_names():
+        out.extend(f"/dev/{p}" for p in partitions_of(dev))
+    return out
+
+
+def _partition_types(ctx: Ctx, dev: str) -> tuple[str, dict[int, str]]:
+    """(label, {partnum: type}) of disk dev, from sfdisk --json; ("", {}) if unknown."""
+    try:
+        out = ctx.run(["sfdisk", "--json", f"/dev/{dev}"])
+        table = json.loads(out)["partitiontable"]
+    except (AgentError, ValueError, KeyError):
+        return "", {}
+    types: dict[int, str] = {}
+    for p in table.get("partitions", []):
+        _, num = split_device_partition(str(p.get("node", "")))
+        types[num] = str(p.get("type", "")).upper()
+    return str(table.get("label", "")), types
+
+
+# Windows LDM metadata and data, Microsoft Reserved, Windows Snapshot partitions.
+SKIP_GPT_TYPES = {
+    "5808C8AA-7E8F-42E0-85D2-E1E90434CFB3",
+    "AF9B60A0-1431-4F62-BC68-3311714A69AD",
+    "E3C9E316-0B5C-4DB8-817D-F92DF00215AE",
+    "CADDEBF1-4400-4DE8-B103-12117DCF3CCF",
+}
+
+
+def _can_hold_filesystem(label: str, types: dict[int, str], partnum: int) -> bool:
+    t = types.get(partnum, "")
+    if label == "dos":
+        try:
+            mbr_id = int(t, 16)
+        except ValueError:
+            return True
+        if partnum <= 4 and mbr_id in (0x05, 0x0F):  # extended
+            return False
+        return mbr_id != 0x42  # Windows LDM
+    if label == "gpt":
+        return t not in SKIP_GPT_TYPES
+    return True
+
+
+def _check_vfs_type(ctx: Ctx, device: str, out: dict[str, str]) -> None:
+    try:
+        vfs = blkid_tag(ctx, device, "TYPE")
+    except AgentError:
+        vfs = ""
+    if vfs == "":
+        out[device] = "unknown"
+    elif vfs.endswith("_member") or vfs == "crypto_LUKS":
+        return
+    else:
+        out[device] = vfs
+
+
+def _lvs(ctx: Ctx) -> list[str]:
+    """The public LVs as /dev/VG/LV, sorted; [] if the appliance has no lvm."""
+    try:
+        out = ctx.run(["lvm", "lvs", "-o", "vg_name,lv_name",
+                       "-S", "lv_role=public && lv_skip_activation!=yes",
+                       "--noheadings", "--separator", "/"])
+    except AgentError as e:
+        if "tool not found" in e.message:
+            return []
+        raise
+    return sorted("/dev/" + line.strip() for line in out.splitlines() if line.strip())
+
+
+@impl
+def list_filesystems(ctx: Ctx) -> dict[str, str]:
+    out: dict[str, str] = {}
+    disks = disk_names()
+    for dev in disks:
+        if not is_partitioned(dev):
+            _check_vfs_type(ctx, f"/dev/{dev}", out)
+    for dev in disks + md_names():
+        parts = partitions_of(dev)
+        if not parts:
+            continue
+        label, types = _partition_types(ctx, dev)
+        for p in parts:
+            if _can_hold_filesystem(label, types, split_device_partition(p)[1]):
+                _check_vfs_type(ctx, f"/dev/{p}", out)
+    for dev in md_names():
+        if not is_partitioned(dev):
+            _check_vfs_type(ctx, f"/dev/{dev}", out)
+    for lv in _lvs(ctx):
+        _check_vfs_type(ctx, lv, out)
+    return out
+
+
+@impl
+def device_index(ctx: Ctx, device: str) -> int:
+    devices = list_devices(ctx)
+    if device in devices:
+        return devices.index(device)
+    raise AgentError(f"{device}: device not found", 2)
+
+
+@impl
+def is_whole_device(ctx: Ctx, device: str) -> bool:
+    return os.path.exists(f"/sys/block/{device[5:]}/device")
+
+
+# -- blockdev ----------------------------------------------------------------
+def call_blockdev(ctx: Ctx, device: str, switch: str) -> int:
+    out = ctx.run(["blockdev", switch, device])
+    try:
+        return int(out.split()[0])
+    except (IndexError, ValueError):
+        raise AgentError("blockdev: expected output, but got nothing") from None
+
+
+@impl
+def blockdev_getsize64(ctx: Ctx, device: str) -> int:
+    return call_blockdev(ctx, device, "--getsize64")
+
+
+@impl
+def blockdev_getss(ctx: Ctx, device: str) -> int:
+    return call_blockdev(ctx, device, "--getss")
+
+
+@impl
+def blockdev_getbsz(ctx: Ctx, device: str) -> int:
+    return call_blockdev(ctx, device, "--getbsz")
+
+
+@impl
+def blockdev_setbsz(ctx: Ctx, device: str, blocksize: int) -> None:
+    if blocksize <= 0:
+        raise AgentError("blocksize must be > 0", 22)
+
+
+@impl
+def blockdev_getsz(ctx: Ctx, device: str) -> int:
+    return call_blockdev(ctx, device, "--getsz")
+
+
+@impl
+def blockdev_getro(ctx: Ctx, device: str) -> bool:
+    return call_blockdev(ctx, device, "--getro") != 0
+
+
+@impl
+def blockdev_setro(ctx: Ctx, device: str) -> None:
+    ctx.run(["blockdev", "--setro", device])
+
+
+@impl
+def blockdev_setrw(ctx: Ctx, device: str) -> None:
+    ctx.run(["blockdev", "--setrw", device])
+
+
+@impl
+def blockdev_flushbufs(ctx: Ctx, device: str) -> None:
+    ctx.run(["blockdev", "--flushbufs", device])
+
+
+@impl
+def blockdev_rereadpt(ctx: Ctx, device: str) -> None:
+    ctx.run(["blockdev", "--rereadpt", device])
+
+
+# -- zeroing -----------------------------------------------------------------
+def _named(device: str, e: OSError) -> OSError:
+    """e with device as its filename, so that the message names the device."""
+    return OSError(e.errno, e.strerror or os.strerror(e.errno or 0), device)
+
+
+@impl
+def zero(ctx: Ctx, device: str) -> None:
+    try:
+        _zero(ctx, device)
+    except OSError as e:
+        raise _named(device, e) from None
+
+
+def _zero(ctx: Ctx, device: str) -> None:
+    fd = os.open(device, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        for i in range(32):
+            offset = i * BLOCK
+            buf = os.pread(fd, BLOCK, offset)
+            if not buf:
+                break
+            if buf != ZEROS[: len(buf)]:
+                os.pwrite(fd, ZEROS[: len(buf)], offset)
+            ctx.progress(i + 1, 32)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@impl
+def zero_device(ctx: Ctx, device: str) -> None:
+    try:
+        _zero_device(ctx, device)
+    except OSError as e:
+        raise _named(device, e) from None
+
+
+def _zero_device(ctx: Ctx, device: str) -> None:
+    fd = os.open(device, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        size = os.lseek(fd, 0, os.SEEK_END)
+        pos = 0
+        step = max(size // 100, CHUNK)
+        next_report = 0
+        while pos < size:
+            buf = os.pread(fd, min(CHUNK, size - pos), pos)
+            if not buf:
+                break
+            if buf != ZEROS[: len(buf)]:
+                os.pwrite(fd, ZEROS[: len(buf)], pos)
+            pos += len(buf)
+            if pos >= next_report or pos >= size:
+                ctx.progress(pos, size)
+                next_report = pos + step
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@impl
+def is_zero_device(ctx: Ctx, device: str) -> bool:
+    try:
+        return _is_zero_device(device)
+    except OSError as e:
+        raise _named(device, e) from None
+
+
+def _is_zero_device(device: str) -> bool:
+    fd = os.open(device, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        while True:
+            buf = os.read(fd, CHUNK)
+            if not buf:
+                return True
+            if buf != ZEROS[: len(buf)]:
+                return False
+    finally:
+        os.close(fd)
+
+
+@impl
+def fstrim(ctx: Ctx, mountpoint: str, offset: int | None = None, length: int | None = None,
+           minimumfreeextent: int | None = None) -> None:
+    argv = ["fstrim"]
+    if offset is not None:
+        if offset < 0:
+            raise AgentError("offset < 0", 22)
+        argv += ["-o", str(offset)]
+    if length is not None:
+        if length <= 0:
+            raise AgentError("length <= 0", 22)
+        argv += ["-l", str(length)]
+    if minimumfreeextent is not None:
+        if minimumfreeextent <= 0:
+            raise AgentError("minimumfreeextent <= 0", 22)
+        argv += ["-m", str(minimumfreeextent)]
+    os.sync()  # fstrim does not see blocks freed by writes still in the page cache
+    try:
+        ctx.run([*argv, mountpoint])
+    except AgentError as e:
+        raise AgentError(e.message.replace(mountpoint, to_guest(mountpoint)), e.errno) from None
+
+
+# -- probing -----------------------------------------------------------------
+@impl
+def vfs_type(ctx: Ctx, mountable: str) -> str:
+    return blkid_tag(ctx, mountable_device(mountable), "TYPE")
+
+
+@impl
+def vfs_label(ctx: Ctx, mountable: str) -> str:
+    return blkid_tag(ctx, mountable_device(mountable), "LABEL")
+
+
+@impl
+def vfs_uuid(ctx: Ctx, mountable: str) -> str:
+    return blkid_tag(ctx, mountable_device(mountable), "UUID")
+
+
+@impl
+def blkid(ctx: Ctx, device: str) -> dict[str, str]:
+    out = ctx.run(["blkid", "-c", "/dev/null", "-p", "-i", "-o", "export", device],
+                  ok_codes=(0, 2))
+    ret: dict[str, str] = {}
+    for line in out.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key:
+            ret[key] = _unescape(value)
+    return ret

@@ -21,6 +21,7 @@ MODULES = [
     "crc32c_generic", "crc32_generic", "xxhash_generic", "blake2b_generic", "sha256_generic",
     "virtio_pci", "virtio_scsi", "virtio_blk", "virtio_console", "virtio_rng", "sd_mod", "sr_mod",
     "ext4", "xfs", "btrfs", "vfat", "nls_cp437", "nls_iso8859_1", "nls_utf8", "exfat", "ntfs3",
+    "nls_ascii",  # the Debian kernel's default FAT iocharset: vfat mounts fail without it
     "isofs", "squashfs", "udf", "dm_mod", "dm_crypt", "dm_snapshot", "dm_mirror", "dm_zero",
     "raid0", "raid1", "raid10", "raid456", "loop", "crc32c_generic", "crc32c_intel", "crc32_generic",
     "xxhash_generic", "blake2b_generic", "sha256_generic", "aes_generic", "xts", "cbc", "ecb",
@@ -57,6 +58,15 @@ TOOLS: dict[str, str] = {
     "realpath": "coreutils", "sort": "coreutils", "env": "coreutils", "base64": "coreutils",
     "grep": "grep", "sed": "sed", "sh": "dash", "getfattr": "attr?", "setfattr": "attr?",
     "zcat": "gzip", "xzcat": "xz-utils", "zstdcat": "zstd", "kmod": "kmod",
+    # fs family: df, fsck and its per-type helpers, swap labels
+    "df": "coreutils", "fsck": "util-linux", "swaplabel": "util-linux",
+    "fsck.ext2": "e2fsprogs", "fsck.ext3": "e2fsprogs", "fsck.ext4": "e2fsprogs",
+    "fsck.xfs": "xfsprogs", "fsck.btrfs": "btrfs-progs", "fsck.vfat": "dosfstools",
+    "fsck.msdos": "dosfstools", "mkfs.minix": "util-linux?", "fsck.minix": "util-linux?",
+    # NTFS mounts go through ntfs-3g (FUSE): this Debian kernel has no ntfs3 module
+    "mount.ntfs": "ntfs-3g", "mount.ntfs-3g": "ntfs-3g",
+    # streams: tar_in/tar_out compress="bzip2" / "lzop" (tar runs the program)
+    "bzip2": "bzip2?", "lzop": "lzop?",
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 

@@ -1,0 +1,262 @@
+"""Block devices: listing, sizes, flags, zeroing, probing, against the real appliance.
+
+One handle for the module: /dev/sda (64 MiB) and /dev/sdb (32 MiB, labelled
+"second"), both blank at launch.  Tests write what they need on them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+import guestbox
+
+MiB = 1024 * 1024
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@pytest.fixture(scope="module")
+def h() -> Iterator[guestbox.GuestFS]:
+    g = guestbox.GuestFS()
+    g.add_drive_scratch(64 * MiB)
+    g.add_drive_scratch(32 * MiB, label="second")
+    g.launch()
+    yield g
+    g.close()
+
+
+def unmount(h: guestbox.GuestFS) -> None:
+    h.umount_all()
+
+
+# -- listing -------------------------------------------------------------------
+def test_list_devices_and_index(h: guestbox.GuestFS) -> None:
+    assert h.list_devices() == ["/dev/sda", "/dev/sdb"]
+    assert h.device_index("/dev/sda") == 0
+    assert h.device_index("/dev/sdb") == 1
+
+
+def test_device_index_of_a_partition(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    with pytest.raises(guestbox.Error, match="^device_index: /dev/sda1: device not found$"):
+        h.device_index("/dev/sda1")
+
+
+def test_is_whole_device(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    assert h.is_whole_device("/dev/sda") is True
+    assert h.is_whole_device("/dev/sdb") is True
+    assert h.is_whole_device("/dev/sda1") is False
+
+
+def test_list_disk_labels(h: guestbox.GuestFS) -> None:
+    assert h.list_disk_labels() == {"second": "/dev/sdb"}
+
+
+def test_list_partitions(h: guestbox.GuestFS) -> None:
+    h.zero("/dev/sdb")
+    h.blockdev_rereadpt("/dev/sdb")
+    h.part_init("/dev/sda", "mbr")
+    h.part_add("/dev/sda", "p", 2048, 4095)
+    h.part_add("/dev/sda", "e", 4096, -1)
+    h.part_add("/dev/sda", "l", 6144, 10239)
+    assert h.list_partitions() == ["/dev/sda1", "/dev/sda2", "/dev/sda5"]
+    h.part_disk("/dev/sdb", "gpt")
+    assert h.list_partitions() == ["/dev/sda1", "/dev/sda2", "/dev/sda5", "/dev/sdb1"]
+    h.zero("/dev/sdb")
+    h.blockdev_rereadpt("/dev/sdb")
+    assert h.list_partitions() == ["/dev/sda1", "/dev/sda2", "/dev/sda5"]
+
+
+def test_list_filesystems(h: guestbox.GuestFS) -> None:
+    h.part_init("/dev/sda", "mbr")
+    h.part_add("/dev/sda", "p", 2048, 8191)
+    h.part_add("/dev/sda", "e", 8192, -1)
+    h.part_add("/dev/sda", "l", 10240, 20479)
+    h.part_add("/dev/sda", "l", 22528, 40959)
+    h.mkfs("ext4", "/dev/sda1")
+    h.mkfs("ext4", "/dev/sda6")
+    h.zero_device("/dev/sda5")
+    h.zero("/dev/sdb")
+    h.blockdev_rereadpt("/dev/sdb")
+    h.mkfs("ext4", "/dev/sdb")
+    fs = h.list_filesystems()
+    # Whole partitioned disk and the extended partition are not listed; a partition
+    # with nothing recognisable on it is "unknown"; a whole unpartitioned disk is listed.
+    assert fs == {"/dev/sda1": "ext4", "/dev/sda5": "unknown", "/dev/sda6": "ext4",
+                  "/dev/sdb": "ext4"}
+
+
+def test_list_filesystems_swap(h: guestbox.GuestFS) -> None:
+    if not hasattr(h, "mkswap"):
+        pytest.skip("mkswap not in the operation table")
+    h.part_disk("/dev/sda", "gpt")
+    h.mkswap("/dev/sda1")
+    assert h.list_filesystems()["/dev/sda1"] == "swap"
+    assert h.vfs_type("/dev/sda1") == "swap"
+
+
+def test_list_filesystems_lvm(h: guestbox.GuestFS) -> None:
+    if not all(hasattr(h, n) for n in ("pvcreate", "vgcreate", "lvcreate", "vgremove")):
+        pytest.skip("LVM operations not in the operation table")
+    h.part_disk("/dev/sda", "mbr")
+    h.zero("/dev/sda1")  # no old signature for pvcreate to ask about
+    h.pvcreate("/dev/sda1")
+    h.vgcreate("VGB", ["/dev/sda1"])
+    try:
+        h.lvcreate("LV1", "VGB", 8)
+        h.lvcreate("LV2", "VGB", 8)
+        h.mkfs("ext4", "/dev/VGB/LV1")
+        fs = h.list_filesystems()
+        assert fs["/dev/VGB/LV1"] == "ext4"
+        assert fs["/dev/VGB/LV2"] == "unknown"
+        assert "/dev/sda1" not in fs  # a PV (LVM2_member) holds no filesystem
+    finally:
+        h.vgremove("VGB")
+
+
+# -- sizes and flags -----------------------------------------------------------
+def test_sizes(h: guestbox.GuestFS) -> None:
+    assert h.blockdev_getsize64("/dev/sda") == 64 * MiB
+    assert h.blockdev_getsize64("/dev/sdb") == 32 * MiB
+    assert h.blockdev_getsz("/dev/sda") == 64 * MiB // 512
+    assert h.blockdev_getss("/dev/sda") == 512
+    assert h.blockdev_getbsz("/dev/sda") in (512, 1024, 2048, 4096)
+    h.part_disk("/dev/sda", "mbr")
+    assert h.blockdev_getsize64("/dev/sda1") == (64 * MiB // 512 - 255) * 512
+
+
+def test_setbsz_is_a_no_op(h: guestbox.GuestFS) -> None:
+    before = h.blockdev_getbsz("/dev/sdb")
+    h.blockdev_setbsz("/dev/sdb", 1024)
+    assert h.blockdev_getbsz("/dev/sdb") == before
+
+
+def test_ro_round_trip(h: guestbox.GuestFS) -> None:
+    h.mkfs("ext4", "/dev/sdb")  # something for zero and zero_device to write over
+    assert h.blockdev_getro("/dev/sdb") is False
+    h.blockdev_setro("/dev/sdb")
+    try:
+        assert h.blockdev_getro("/dev/sdb") is True
+        with pytest.raises(guestbox.Error, match="^zero: /dev/sdb: "):
+            h.zero("/dev/sdb")
+        with pytest.raises(guestbox.Error, match="^zero_device: /dev/sdb: "):
+            h.zero_device("/dev/sdb")
+    finally:
+        h.blockdev_setrw("/dev/sdb")
+    assert h.blockdev_getro("/dev/sdb") is False
+
+
+def test_flushbufs_and_rereadpt(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    h.blockdev_flushbufs("/dev/sda")
+    h.blockdev_rereadpt("/dev/sda")
+    assert h.list_partitions() == ["/dev/sda1"]
+
+
+def test_nonexistent_device(h: guestbox.GuestFS) -> None:
+    with pytest.raises(FileNotFoundError,
+                       match="^blockdev_getsize64: /dev/sdz: No such file or directory$"):
+        h.blockdev_getsize64("/dev/sdz")
+    with pytest.raises(FileNotFoundError, match="vfs_type: /dev/sdq1"):
+        h.vfs_type("/dev/sdq1")
+    with pytest.raises(guestbox.Error, match="blkid: /tmp"):
+        h.blkid("/tmp")
+
+
+# -- zeroing -------------------------------------------------------------------
+def test_zero_device_and_is_zero_device(h: guestbox.GuestFS) -> None:
+    h.zero_device("/dev/sdb")
+    assert h.is_zero_device("/dev/sdb") is True
+    h.mkfs("ext4", "/dev/sdb")
+    assert h.is_zero_device("/dev/sdb") is False
+    h.zero_device("/dev/sdb")
+    assert h.is_zero_device("/dev/sdb") is True
+    assert h.vfs_type("/dev/sdb") == ""
+
+
+def test_zero_removes_filesystem_and_table(h: guestbox.GuestFS) -> None:
+    h.zero_device("/dev/sdb")
+    h.mkfs("ext4", "/dev/sdb", label="gone")
+    assert h.vfs_type("/dev/sdb") == "ext4"
+    h.zero("/dev/sdb")
+    assert h.vfs_type("/dev/sdb") == ""
+    assert h.vfs_label("/dev/sdb") == ""
+    h.part_disk("/dev/sdb", "mbr")
+    h.zero("/dev/sdb")
+    with pytest.raises(guestbox.Error, match="unrecognised disk label"):
+        h.part_list("/dev/sdb")
+    h.blockdev_rereadpt("/dev/sdb")
+
+
+# -- probing -------------------------------------------------------------------
+def test_vfs_type_label_uuid(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    h.mkfs("ext4", "/dev/sda1", label="BOOTFS")
+    assert h.vfs_type("/dev/sda1") == "ext4"
+    assert h.vfs_label("/dev/sda1") == "BOOTFS"
+    uuid = h.vfs_uuid("/dev/sda1")
+    assert UUID.match(uuid), uuid
+    # A new filesystem gets a new UUID.
+    h.mkfs("ext4", "/dev/sda1")
+    assert h.vfs_uuid("/dev/sda1") != uuid
+    assert h.vfs_label("/dev/sda1") == ""
+
+
+def test_vfs_of_nothing_is_empty(h: guestbox.GuestFS) -> None:
+    h.zero_device("/dev/sdb")
+    assert h.vfs_type("/dev/sdb") == ""
+    assert h.vfs_label("/dev/sdb") == ""
+    assert h.vfs_uuid("/dev/sdb") == ""
+
+
+def test_blkid(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    h.mkfs("ext4", "/dev/sda1", label="BK")
+    info = h.blkid("/dev/sda1")
+    assert info["TYPE"] == "ext4"
+    assert info["LABEL"] == "BK"
+    assert info["UUID"] == h.vfs_uuid("/dev/sda1")
+    assert info["USAGE"] == "filesystem"
+    assert info["PART_ENTRY_SCHEME"] == "dos"
+    assert info["PART_ENTRY_NUMBER"] == "1"
+    assert info["PART_ENTRY_OFFSET"] == "128"
+
+
+def test_blkid_label_with_space(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    h.mkfs("ext4", "/dev/sda1", label="my disk")
+    assert h.blkid("/dev/sda1")["LABEL"] == "my disk"
+    assert h.vfs_label("/dev/sda1") == "my disk"
+
+
+# -- canonical names (done by the library) ------------------------------------------
+@pytest.mark.parametrize("name, canon", [
+    ("/dev/sda", "/dev/sda"), ("/dev/sdb1", "/dev/sdb1"), ("/dev/vda", "/dev/sda"),
+    ("/dev/hdb2", "/dev/sdb2"), ("/dev/xvdc3", "/dev/sdc3"), ("/dev/md0", "/dev/md0"),
+    ("/dev/VG/LV", "/dev/VG/LV"), ("/dev/sr0", "/dev/sr0"),
+])
+def test_canonical_device_name(h: guestbox.GuestFS, name: str, canon: str) -> None:
+    assert h.canonical_device_name(name) == canon
+
+
+# -- fstrim (last: it mounts) ------------------------------------------------------
+def test_fstrim(h: guestbox.GuestFS) -> None:
+    h.part_disk("/dev/sda", "mbr")
+    h.mkfs("ext4", "/dev/sda1")
+    with pytest.raises(guestbox.Error, match="fstrim: .*mount"):
+        h.fstrim("/")
+    h.mount("/dev/sda1", "/")
+    try:
+        h.fstrim("/")
+        h.fstrim("/", offset=0, length=8 * MiB, minimumfreeextent=4096)
+        with pytest.raises(guestbox.Error, match="^fstrim: offset < 0$"):
+            h.fstrim("/", offset=-1)
+        with pytest.raises(guestbox.Error, match="^fstrim: length <= 0$"):
+            h.fstrim("/", length=0)
+        with pytest.raises(guestbox.Error, match="^fstrim: minimumfreeextent <= 0$"):
+            h.fstrim("/", minimumfreeextent=0)
+    finally:
+        unmount(h)

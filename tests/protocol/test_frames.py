@@ -1,0 +1,69 @@
+"""The framing and codec, over an in-memory transport (pure logic)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from guestbox.protocol.frames import (
+    HEADER, MAX_FRAME, Channel, FrameType, ProtocolError, decode_doc, encode_doc,
+)
+
+
+def pair() -> tuple[Channel, Channel, socket.socket, socket.socket]:
+    a, b = socket.socketpair()
+    return Channel(a.recv_into, a.sendall), Channel(b.recv_into, b.sendall), a, b
+
+
+def test_doc_and_blob_round_trip() -> None:
+    body = encode_doc({"op": "write", "args": {"path": "/x"}}, b"\x00\xff raw")
+    doc, blob = decode_doc(body)
+    assert doc == {"op": "write", "args": {"path": "/x"}}
+    assert blob == b"\x00\xff raw"
+
+
+def test_frames_cross_a_socket_in_order() -> None:
+    left, right, a, b = pair()
+    with a, b:
+        left.send_doc(FrameType.CALL, 7, {"op": "ls"})
+        left.send(FrameType.CHUNK, 7, b"x" * 300_000)
+        left.send(FrameType.END, 7)
+        kind, serial, body = right.recv()
+        assert (kind, serial, decode_doc(body)[0]) == (FrameType.CALL, 7, {"op": "ls"})
+        assert right.recv() == (FrameType.CHUNK, 7, b"x" * 300_000)
+        assert right.recv() == (FrameType.END, 7, b"")
+
+
+def test_oversized_frame_is_refused_on_both_sides() -> None:
+    left, right, a, b = pair()
+    with a, b:
+        with pytest.raises(ProtocolError):
+            left.send(FrameType.CHUNK, 1, b"\0" * MAX_FRAME)
+        a.sendall(HEADER.pack(MAX_FRAME + 1, FrameType.CHUNK, 1))
+        with pytest.raises(ProtocolError, match="out of range"):
+            right.recv()
+
+
+@pytest.mark.parametrize("raw", [b"\x00\x00\x00\x05\x63\x00\x00\x00\x01", b"\x00\x00\x00\x01xxxx"])
+def test_malformed_headers_are_protocol_errors(raw: bytes) -> None:
+    _, right, a, b = pair()
+    with a, b:
+        a.sendall(raw)
+        with pytest.raises(ProtocolError):
+            right.recv()
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00\x00\x00\x09{}", b"\x00\x00\x00\x02[]", b"\x00\x00\x00\x01{"])
+def test_malformed_documents_are_protocol_errors(body: bytes) -> None:
+    with pytest.raises(ProtocolError):
+        decode_doc(body)
+
+
+def test_peer_closing_is_eof() -> None:
+    _, right, a, b = pair()
+    with b:
+        a.sendall(HEADER.pack(20, FrameType.OK, 1)[:5])
+        a.close()
+        with pytest.raises(EOFError):
+            right.recv()
