@@ -17,9 +17,9 @@ class Error(RuntimeError):
     def __init__(self, message: str, errno: int | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.errno = errno  # type: ignore[misc]
-        self.strerror = message  # type: ignore[misc]
-        self.filename = None  # type: ignore[misc]
+        self.errno = errno
+        self.strerror: str | None = message
+        self.filename = None
 
     def __str__(self) -> str:
         return self.message

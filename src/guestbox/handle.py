@@ -29,8 +29,14 @@ from .appliance import builder
 from .client import Client
 from .errors import ApplianceError, Error, ReadOnlyError, StateError, error_for
 from .events import (
-    EVENT_APPLIANCE, EVENT_CLOSE, EVENT_LAUNCH_DONE, EVENT_LIBRARY, EVENT_SUBPROCESS_QUIT,
-    EVENT_TRACE, Callback, Events,
+    EVENT_APPLIANCE,
+    EVENT_CLOSE,
+    EVENT_LAUNCH_DONE,
+    EVENT_LIBRARY,
+    EVENT_SUBPROCESS_QUIT,
+    EVENT_TRACE,
+    Callback,
+    Events,
 )
 from .launch.vm import VM, Drive, VMConfig
 

@@ -7,7 +7,13 @@ import socket
 import pytest
 
 from guestbox.protocol.frames import (
-    HEADER, MAX_FRAME, Channel, FrameType, ProtocolError, decode_doc, encode_doc,
+    HEADER,
+    MAX_FRAME,
+    Channel,
+    FrameType,
+    ProtocolError,
+    decode_doc,
+    encode_doc,
 )
 
 
@@ -54,7 +60,9 @@ def test_malformed_headers_are_protocol_errors(raw: bytes) -> None:
             right.recv()
 
 
-@pytest.mark.parametrize("body", [b"", b"\x00\x00\x00\x09{}", b"\x00\x00\x00\x02[]", b"\x00\x00\x00\x01{"])
+@pytest.mark.parametrize(
+    "body", [b"", b"\x00\x00\x00\x09{}", b"\x00\x00\x00\x02[]", b"\x00\x00\x00\x01{"]
+)
 def test_malformed_documents_are_protocol_errors(body: bytes) -> None:
     with pytest.raises(ProtocolError):
         decode_doc(body)

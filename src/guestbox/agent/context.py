@@ -11,7 +11,10 @@ from ..protocol.frames import CHUNK_SIZE, Channel, FrameType
 from .paths import SYSROOT
 from .registry import AgentError
 
-TOOL_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "HOME": "/root", "LVM_SUPPRESS_FD_WARNINGS": "1"}
+TOOL_ENV = {
+    "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "HOME": "/root",
+    "LVM_SUPPRESS_FD_WARNINGS": "1",
+}
 
 
 class Ctx:

@@ -17,7 +17,7 @@ PORTS = "/sys/class/virtio-ports"
 
 
 def find_port(name: str = PORT_NAME) -> str | None:
-    """The /dev node of the virtio-serial port called name (udev would make a link; no udev here)."""
+    """The /dev node of the virtio-serial port called name (no udev here to make a link)."""
     try:
         ports = os.listdir(PORTS)
     except FileNotFoundError:
@@ -53,7 +53,8 @@ def serve(fd: int) -> None:
             view = view[os.write(fd, view) :]
 
     chan = Channel(lambda buf: os.readv(fd, [buf]), send)
-    chan.send_doc(FrameType.HELLO, 0, {"agent": 1, "uptime": time.clock_gettime(time.CLOCK_BOOTTIME)})
+    uptime = time.clock_gettime(time.CLOCK_BOOTTIME)
+    chan.send_doc(FrameType.HELLO, 0, {"agent": 1, "uptime": uptime})
     while True:
         try:
             ftype, serial, body = chan.recv()

@@ -116,12 +116,12 @@ class FsOps:
         ...
 
     @op()
-    def mounts(self) -> list[str]:  # type: ignore[empty-body]
+    def mounts(self) -> list[str]:
         """The devices of the mounted guest filesystems, in the order they were mounted."""
         ...
 
     @op()
-    def mountpoints(self) -> dict[str, str]:  # type: ignore[empty-body]
+    def mountpoints(self) -> dict[str, str]:
         """The mounted guest filesystems: device -> guest mountpoint ("/" for the root)."""
         ...
 
@@ -147,17 +147,17 @@ class FsOps:
 
     # -- space -------------------------------------------------------------
     @op()
-    def df(self) -> str:  # type: ignore[empty-body]
+    def df(self) -> str:
         """The df output (1K blocks) of the mounted guest filesystems, for people to read."""
         ...
 
     @op()
-    def df_h(self) -> str:  # type: ignore[empty-body]
+    def df_h(self) -> str:
         """The df -h output (human-readable sizes) of the mounted guest filesystems."""
         ...
 
     @op()
-    def statvfs(self, path: Pathname) -> StatVFS:  # type: ignore[empty-body]
+    def statvfs(self, path: Pathname) -> StatVFS:
         """statvfs(2) of the mounted filesystem holding path: sizes, free blocks and inodes."""
         ...
 
@@ -179,7 +179,7 @@ class FsOps:
         ...
 
     @op(writes=True)
-    def fsck(self, fstype: str, device: Device) -> int:  # type: ignore[empty-body]
+    def fsck(self, fstype: str, device: Device) -> int:
         """Run fsck -a -t fstype on device; its exit status (0 clean, 1 errors corrected, ...).
 
         The status is a bitmask documented in fsck(8): 4 errors left uncorrected,

@@ -1,4 +1,3 @@
-# mypy: disable-error-code="empty-body"
 """Reading the guest's files and asking about them: listing, stat, content, search."""
 
 from __future__ import annotations

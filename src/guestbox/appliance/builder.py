@@ -31,12 +31,12 @@ AGENT_PARTS = ("api", "agent", "protocol")
 AGENT_DIR = "/usr/lib/guestbox"
 DPKG_STATUS = "/var/lib/dpkg/status"
 
-INIT = """#!/usr/bin/python3 -IS
+INIT = f"""#!/usr/bin/python3 -IS
 import sys
-sys.path.insert(0, "%s")
+sys.path.insert(0, "{AGENT_DIR}")
 from guestbox.agent.init import main
 main()
-""" % AGENT_DIR
+"""
 
 ETC_FILES = {
     "etc/passwd": "root:x:0:0:root:/root:/bin/sh\n",
@@ -49,7 +49,8 @@ devices {
     obtain_device_list_from_udev = 0
     external_device_info_source = "none"
     use_devicesfile = 0
-    filter = [ "a|^/dev/sd|", "a|^/dev/vd|", "a|^/dev/md|", "a|^/dev/mapper/|", "a|^/dev/loop|", "r|.*|" ]
+    filter = [ "a|^/dev/sd|", "a|^/dev/vd|", "a|^/dev/md|", "a|^/dev/mapper/|",
+               "a|^/dev/loop|", "r|.*|" ]
 }
 activation {
     udev_sync = 0
@@ -161,7 +162,8 @@ def build(key: str) -> Appliance:
         agent_root = tmp / "agent"
         _stage_agent(agent_root)
         interp, pyfiles = closure.python_files(str(agent_root))
-        libs = closure.shared_libraries([*tools, interp, *[f for f in pyfiles if f.endswith(".so")]])
+        exts = [f for f in pyfiles if f.endswith(".so")]
+        libs = closure.shared_libraries([*tools, interp, *exts])
         with open(tmp / "initrd", "wb") as f:
             w = CpioWriter(f)
             _base_layout(w)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterable
 
@@ -23,8 +22,7 @@ MODULES = [
     "ext4", "xfs", "btrfs", "vfat", "nls_cp437", "nls_iso8859_1", "nls_utf8", "exfat", "ntfs3",
     "nls_ascii",  # the Debian kernel's default FAT iocharset: vfat mounts fail without it
     "isofs", "squashfs", "udf", "dm_mod", "dm_crypt", "dm_snapshot", "dm_mirror", "dm_zero",
-    "raid0", "raid1", "raid10", "raid456", "loop", "crc32c_generic", "crc32c_intel", "crc32_generic",
-    "xxhash_generic", "blake2b_generic", "sha256_generic", "aes_generic", "xts", "cbc", "ecb",
+    "raid0", "raid1", "raid10", "raid456", "loop", "aes_generic", "xts", "cbc", "ecb",
     "essiv", "algif_skcipher", "af_alg", "fuse", "overlay",
 ]
 """Kernel modules the appliance loads at boot, with their dependencies."""
@@ -143,9 +141,9 @@ def modules(moddir: str, wanted: Iterable[str] = MODULES) -> list[str]:
         order.append(mod)
 
     for name in wanted:
-        mod = by_name.get(name.replace("-", "_"))
-        if mod is not None:  # not a module: built into the kernel, or not in this kernel
-            visit(mod)
+        found = by_name.get(name.replace("-", "_"))
+        if found is not None:  # not a module: built into the kernel, or not in this kernel
+            visit(found)
     return order
 
 

@@ -7,6 +7,7 @@ exits, so every such child is forked from one long-lived daemon thread.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import queue
 import signal
@@ -35,9 +36,10 @@ def _serve() -> None:
     while True:
         fut, args, kwargs = _requests.get()
         try:
-            fut.set_result(
-                subprocess.Popen(args, preexec_fn=lambda p=os.getpid(): _die_with_parent(p), **kwargs)
+            proc: subprocess.Popen[bytes] = subprocess.Popen(
+                args, preexec_fn=functools.partial(_die_with_parent, os.getpid()), **kwargs
             )
+            fut.set_result(proc)
         except BaseException as e:  # noqa: B036 - handed to the caller
             fut.set_exception(e)
 

@@ -15,7 +15,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from ..appliance.builder import Appliance
 from ..errors import ApplianceError
