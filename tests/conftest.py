@@ -78,3 +78,34 @@ def launch_handle() -> Iterator[Callable[..., guestbox.GuestFS]]:
     yield make
     for h in handles:
         h.close()
+
+
+def _qemu_children() -> list[str]:
+    """QEMU processes started by this test process (directly: spawn makes them our children)."""
+    me = str(os.getpid())
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if fields[1] == me and comm.startswith("qemu-system") and fields[0] != "Z":
+            found.append(f"{pid} {comm}")
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite fails if it leaves a QEMU process behind."""
+    import gc
+    import time
+
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while (left := _qemu_children()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if left:
+        print(f"\nQEMU processes left running by the tests: {left}")
+        session.exitstatus = 1

@@ -10,6 +10,7 @@ import errno
 import logging
 import os
 import select
+import stat
 import sys
 import tempfile
 import time
@@ -93,7 +94,16 @@ class Client:
         return doc.get("ret")
 
     def _send_stream(self, serial: int, src: IO[bytes]) -> tuple[FrameType, bytes] | None:
-        """Send a FileIn stream; if the agent replies early (an error), cancel and return it."""
+        """Send a FileIn stream; if the agent replies early (an error), cancel and return it.
+
+        Progress events come from here: only the host knows how much is still to send.
+        """
+        try:
+            st = os.fstat(src.fileno())
+            total = st.st_size if stat.S_ISREG(st.st_mode) else 0
+        except (OSError, ValueError):
+            total = 0
+        sent = 0
         while True:
             data = src.read(CHUNK_SIZE)
             if self._reply_waiting():
@@ -105,6 +115,9 @@ class Client:
                 self.chan.send(FrameType.END, serial)
                 return None
             self.chan.send(FrameType.CHUNK, serial, data)
+            sent += len(data)
+            if total:
+                self.events.fire(EVENT_PROGRESS, b"", [0, serial, sent, total])
 
     def _reply_waiting(self) -> bool:
         sock = self.vm.sock

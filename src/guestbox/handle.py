@@ -319,7 +319,14 @@ class GuestFS(Operations):
         try:
             appliance = builder.ensure(quiet=not self._config.verbose)
             self._debug(f"appliance {appliance.key}, {len(self._drives)} drive(s)")
-            vm = VM(appliance, self._drives, self._config, self._on_console)
+            ref = weakref.ref(self)  # the console thread must not keep the handle alive
+
+            def on_console(line: str) -> None:
+                handle = ref()
+                if handle is not None:
+                    handle._on_console(line)
+
+            vm = VM(appliance, self._drives, self._config, on_console)
             try:
                 chan = vm.start()
             except BaseException:

@@ -38,8 +38,14 @@ def need_root() -> None:
         raise AgentError("you must call 'mount' first to mount the root filesystem")
 
 
-def apply_kinds(spec: OpSpec, args: dict[str, Any]) -> dict[str, Any]:
-    """Arguments as the agent function takes them: paths resolved, devices checked."""
+def apply_kinds(
+    spec: OpSpec, args: dict[str, Any], given: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Arguments as the agent function takes them: paths resolved, devices checked.
+
+    given, if passed, maps each resolved path back to the path the caller wrote,
+    so that errors name what the caller asked for, not where a symlink led.
+    """
     out = dict(args)
     for p in spec.params:
         kind = p.kind
@@ -56,6 +62,8 @@ def apply_kinds(spec: OpSpec, args: dict[str, Any]) -> dict[str, Any]:
                 raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
             need_root()
             out[p.name] = resolve(v, follow=p.name not in spec.nofollow)
+            if given is not None:
+                given.setdefault(out[p.name], v)
         elif kind is Device:
             out[p.name] = check_device(v)
         elif kind is Mountable and not v.startswith("btrfsvol:"):
@@ -63,7 +71,9 @@ def apply_kinds(spec: OpSpec, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def error_message(name: str, e: BaseException) -> tuple[str, int | None]:
+def error_message(
+    name: str, e: BaseException, given: dict[str, str] | None = None
+) -> tuple[str, int | None]:
     """libguestfs's message shape for an error: `op: [path: ]reason`."""
     if isinstance(e, AgentError):
         return f"{name}: {e.message}", e.errno
@@ -71,7 +81,8 @@ def error_message(name: str, e: BaseException) -> tuple[str, int | None]:
         parts = [name]
         for f in (e.filename, e.filename2):
             if f:
-                parts.append(to_guest(os.fsdecode(f)))
+                f = os.fsdecode(f)
+                parts.append((given or {}).get(f) or to_guest(f))
         parts.append(e.strerror or str(e))
         return ": ".join(parts), e.errno
     log.error("internal error in %s:\n%s", name, traceback.format_exc())
@@ -91,6 +102,7 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
         args[doc["blob"]] = blob
     spec = REGISTRY.get(name)
     ctx = Ctx(chan, serial, name, fd)
+    given: dict[str, str] = {}
     if spec is not None:
         ctx.in_open = has_kind(spec, FileIn)
     try:
@@ -98,7 +110,7 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
         if spec is None or fn is None or spec.local:
             raise AgentError(f"unknown operation {name}: the appliance is older than the library",
                              errno.ENOSYS)
-        result = fn(ctx, **apply_kinds(spec, args))
+        result = fn(ctx, **apply_kinds(spec, args, given))
         if ctx.in_open:
             ctx.drain()
         if has_kind(spec, FileOut):
@@ -113,7 +125,7 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
     except (EOFError, BrokenPipeError):
         raise
     except BaseException as e:  # noqa: B036 - every failure becomes a reply
-        message, eno = error_message(name, e)
+        message, eno = error_message(name, e, given)
         chan.send_doc(FrameType.ERR, serial, {"errno": eno, "message": message})
         if ctx.in_open:
             ctx.drain()

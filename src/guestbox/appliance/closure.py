@@ -68,7 +68,9 @@ TOOLS: dict[str, str] = {
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 
-EXTRA_FILES = ["/usr/lib/file/magic.mgc", "/usr/share/misc/magic.mgc", "/etc/magic"]
+EXTRA_FILES = [
+    "/usr/lib/file/magic.mgc", "/usr/share/misc/magic.mgc", "/etc/magic", "/etc/mke2fs.conf",
+]
 PATH_DIRS = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
 

@@ -226,6 +226,8 @@ class VM:
             except subprocess.TimeoutExpired:
                 pass
             self._reader.join(1)
+            if self.proc.returncode is not None:
+                message += f" (qemu exited with status {self.proc.returncode})"
         tail = "\n".join(list(self.console)[-25:])
         return ApplianceError(f"{message}\n--- last lines of the appliance console ---\n{tail}"
                               if tail else message)
