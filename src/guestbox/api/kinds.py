@@ -68,6 +68,8 @@ def conforms(kind: Any, value: Any) -> bool:
 def describe(kind: Any) -> str:
     """A short human name of a kind, for errors and docs."""
     kind = base_kind(kind)
+    if kind is type(None):
+        return "None"
     if hasattr(kind, "__supertype__"):
         return str(kind.__name__)
     if get_origin(kind) is not None:

@@ -27,6 +27,24 @@ def _appliance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from ..api.docs import render
+
+    text = render()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w") as f:
+            f.write(text)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run
+
+    return run()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="guestbox", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -35,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--quiet", "-q", action="store_true")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=_appliance)
+    sub.add_parser("demo", help="make a small demo guest and show what is inside it"
+                   ).set_defaults(func=_demo)
+    d = sub.add_parser("docs", help="write the API reference generated from the operation table")
+    d.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
+    d.set_defaults(func=_docs)
     return p
 
 

@@ -1,0 +1,43 @@
+"""The operation table checks itself: one declaration, one agent function, docs in step."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import guestbox
+from guestbox.agent import families  # noqa: F401 - registers the agent functions
+from guestbox.agent.registry import IMPLS
+from guestbox.api import REGISTRY, Operations
+from guestbox.api.docs import render
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_remote_operation_has_one_agent_function_with_its_parameters() -> None:
+    for spec in REGISTRY.values():
+        if spec.local:
+            assert spec.name not in IMPLS, f"{spec.name} is local but has an agent function"
+            continue
+        assert spec.name in IMPLS, f"{spec.name} has no agent function"
+        params = list(inspect.signature(IMPLS[spec.name]).parameters)[1:]
+        assert params == [p.name for p in spec.params], spec.name
+
+
+def test_every_agent_function_is_declared() -> None:
+    assert set(IMPLS) <= set(REGISTRY)
+
+
+def test_every_operation_is_a_documented_method_of_the_handle() -> None:
+    for name, spec in REGISTRY.items():
+        method = getattr(guestbox.GuestFS, name)
+        assert method.__doc__ and method.__doc__.strip(), name
+        assert getattr(method, "__guestbox_op__", None) is spec or spec.local, name
+        assert hasattr(Operations, name)
+        if spec.deprecated_by:
+            assert spec.deprecated_by in REGISTRY, f"{name}: unknown {spec.deprecated_by}"
+
+
+def test_generated_reference_is_up_to_date() -> None:
+    committed = (ROOT / "docs" / "api.md").read_text()
+    assert committed == render(), "docs/api.md is stale: run `guestbox docs docs/api.md`"
