@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 
@@ -32,13 +33,19 @@ def test_doc_and_blob_round_trip() -> None:
 def test_frames_cross_a_socket_in_order() -> None:
     left, right, a, b = pair()
     with a, b:
-        left.send_doc(FrameType.CALL, 7, {"op": "ls"})
-        left.send(FrameType.CHUNK, 7, b"x" * 300_000)
-        left.send(FrameType.END, 7)
+
+        def sender() -> None:
+            left.send_doc(FrameType.CALL, 7, {"op": "ls"})
+            left.send(FrameType.CHUNK, 7, b"x" * 300_000)  # more than the socket buffers
+            left.send(FrameType.END, 7)
+
+        t = threading.Thread(target=sender)
+        t.start()
         kind, serial, body = right.recv()
         assert (kind, serial, decode_doc(body)[0]) == (FrameType.CALL, 7, {"op": "ls"})
         assert right.recv() == (FrameType.CHUNK, 7, b"x" * 300_000)
         assert right.recv() == (FrameType.END, 7, b"")
+        t.join()
 
 
 def test_oversized_frame_is_refused_on_both_sides() -> None:
@@ -51,7 +58,7 @@ def test_oversized_frame_is_refused_on_both_sides() -> None:
             right.recv()
 
 
-@pytest.mark.parametrize("raw", [b"\x00\x00\x00\x05\x63\x00\x00\x00\x01", b"\x00\x00\x00\x01xxxx"])
+@pytest.mark.parametrize("raw", [b"\x00\x00\x00\x05\x63\x00\x00\x00\x01", b"\x00\x00\x00\x01xxxxx"])
 def test_malformed_headers_are_protocol_errors(raw: bytes) -> None:
     _, right, a, b = pair()
     with a, b:
