@@ -47,9 +47,9 @@ class Client:
                 continue
             v = args[p.name]
             kind = base_kind(p.kind)
-            if kind is FileIn:
+            if kind == FileIn:
                 infile = v
-            elif kind is FileOut:
+            elif kind == FileOut:
                 outfile = v
             elif kind is bytes:
                 blob, blobname = v, p.name

@@ -172,7 +172,7 @@ class GuestFS(Operations):
                 "add the drive read-write to change it", errno.EROFS)
         with self._lock:
             if self._trace:
-                shown = ["***" if base_kind(p.kind) is Key else repr(args[p.name])
+                shown = ["***" if base_kind(p.kind) == Key else repr(args[p.name])
                          for p in spec.params if p.name in args]
                 self._tracemsg(" ".join([name, *shown]))
             self._state = BUSY

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import guestbox
-from guestbox.api.streams import extract_tar_safely
+from guestbox.copyio import extract_tar_safely
 
 MiB = 1024 * 1024
 

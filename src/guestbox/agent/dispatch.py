@@ -10,6 +10,7 @@ import traceback
 from typing import Any
 
 from ..api import REGISTRY
+from ..api.kinds import base_kind
 from ..api.table import OpSpec
 from ..api.types import Device, DevOrPath, FileIn, FileOut, Mountable, Pathname
 from ..protocol.frames import MAX_BUFFER, Channel, FrameType, decode_doc
@@ -48,25 +49,25 @@ def apply_kinds(
     """
     out = dict(args)
     for p in spec.params:
-        kind = p.kind
-        if kind is FileIn or kind is FileOut:
+        kind = base_kind(p.kind)
+        if kind == FileIn or kind == FileOut:
             out[p.name] = None  # the content travels as a stream, see Ctx
             continue
         v = args.get(p.name)
         if v is None:
             continue
-        if kind is DevOrPath:
+        if kind == DevOrPath:
             kind = Device if v.startswith("/dev/") else Pathname
-        if kind is Pathname:
+        if kind == Pathname:
             if not v.startswith("/"):
                 raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
             need_root()
             out[p.name] = resolve(v, follow=p.name not in spec.nofollow)
             if given is not None:
                 given.setdefault(out[p.name], v)
-        elif kind is Device:
+        elif kind == Device:
             out[p.name] = check_device(v)
-        elif kind is Mountable and not v.startswith("btrfsvol:"):
+        elif kind == Mountable and not v.startswith("btrfsvol:"):
             out[p.name] = check_device(v)
     return out
 
@@ -90,7 +91,7 @@ def error_message(
 
 
 def has_kind(spec: OpSpec, kind: Any) -> bool:
-    return any(p.kind is kind for p in spec.params)
+    return any(base_kind(p.kind) == kind for p in spec.params)
 
 
 def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, get_args, get_origin, is_typeddict
+from typing import Annotated, Any, get_args, get_origin, is_typeddict
 
 
 def base_kind(kind: Any) -> Any:
@@ -17,14 +17,24 @@ def base_kind(kind: Any) -> Any:
 
 
 def underlying(kind: Any) -> Any:
-    """The runtime type of a NewType kind (str for Pathname), else kind itself."""
-    while hasattr(kind, "__supertype__"):
-        kind = kind.__supertype__
+    """The runtime type of an annotated kind (str for Pathname), else kind itself."""
+    if get_origin(kind) is Annotated:
+        return get_args(kind)[0]
     return kind
 
 
+def kind_name(kind: Any) -> str | None:
+    """The Kind's name of an annotated kind ("Pathname"), else None."""
+    if get_origin(kind) is Annotated:
+        for meta in kind.__metadata__:
+            name = getattr(meta, "name", None)
+            if isinstance(name, str):
+                return name
+    return None
+
+
 def conforms(kind: Any, value: Any) -> bool:
-    """True if value is of the declared kind (a NewType, a TypedDict, a list or dict of those)."""
+    """True if value is of the declared kind (a kind, a TypedDict, a list or dict of those)."""
     kind = underlying(base_kind(kind))
     if kind is Any:
         return True
@@ -70,8 +80,8 @@ def describe(kind: Any) -> str:
     kind = base_kind(kind)
     if kind is type(None):
         return "None"
-    if hasattr(kind, "__supertype__"):
-        return str(kind.__name__)
+    if (name := kind_name(kind)) is not None:
+        return name
     if get_origin(kind) is not None:
         return repr(kind).replace("typing.", "")
     return getattr(kind, "__name__", repr(kind))

@@ -26,7 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclasses.dataclass(frozen=True)
 class Param:
-    """One parameter: its name, its kind (a type or a NewType from api.types), optionality."""
+    """One parameter: its name, its kind (a type, or a kind from api.types), optionality."""
 
     name: str
     kind: Any
@@ -106,7 +106,7 @@ def op(
         if name in REGISTRY:
             raise ValueError(f"operation {name} declared twice")
         module = sys.modules[fn.__module__]
-        hints = typing.get_type_hints(fn, globalns=vars(module))
+        hints = typing.get_type_hints(fn, globalns=vars(module), include_extras=True)
         spec = OpSpec(
             name=name,
             family=fn.__module__.rsplit(".", 1)[-1],

@@ -1,31 +1,41 @@
 """Argument kinds and the structs operations return.
 
-Kinds are NewTypes over str: to mypy they are strings, to the table they say
-what the string means, and the agent applies that meaning once for every
-operation (a Pathname is resolved inside the guest's root, a Device must be
-an appliance block device, a FileIn is a host file streamed to the agent).
+Kinds are `Annotated[str, Kind(...)]`: to mypy and to callers they are plain
+strings; to the table they say what the string means, and the agent applies
+that meaning once for every operation (a Pathname is resolved inside the
+guest's root, a Device must be an appliance block device, a FileIn is a host
+file streamed to the agent).
 Structs are TypedDicts with libguestfs's field names.
 """
 
 from __future__ import annotations
 
-from typing import NewType, TypedDict
+import dataclasses
+from typing import Annotated, TypedDict
 
-Pathname = NewType("Pathname", str)
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """What a string argument means; the agent applies the meaning once for every operation."""
+
+    name: str
+
+
+Pathname = Annotated[str, Kind("Pathname")]
 """An absolute path in the guest's filesystem, resolved inside the sysroot."""
-Device = NewType("Device", str)
+Device = Annotated[str, Kind("Device")]
 """A block device of the appliance, such as /dev/sda1."""
-Mountable = NewType("Mountable", str)
+Mountable = Annotated[str, Kind("Mountable")]
 """Something mount accepts: a device, or btrfsvol:/dev/sdX/SUBVOL."""
-DevOrPath = NewType("DevOrPath", str)
+DevOrPath = Annotated[str, Kind("DevOrPath")]
 """A device (if it starts with /dev/) or a guest path."""
-FileIn = NewType("FileIn", str)
+FileIn = Annotated[str, Kind("FileIn")]
 """A host file whose content is streamed to the agent ('-' is stdin)."""
-FileOut = NewType("FileOut", str)
+FileOut = Annotated[str, Kind("FileOut")]
 """A host file written from a stream the agent sends ('-' is stdout)."""
-Key = NewType("Key", str)
+Key = Annotated[str, Kind("Key")]
 """A secret (a LUKS passphrase); never logged or traced."""
-HostPath = NewType("HostPath", str)
+HostPath = Annotated[str, Kind("HostPath")]
 """A path on the host, used by operations the library does itself."""
 
 PATH_KINDS = (Pathname, DevOrPath)
