@@ -264,29 +264,6 @@ class GuestFS(Operations):
                 "guestbox does not trust that guess: pass format= explicitly", errno.EINVAL)
         return fmt
 
-    def add_drive(
-        self,
-        filename: str,
-        readonly: bool | None = None,
-        format: str | None = None,
-        iface: str | None = None,
-        name: str | None = None,
-        label: str | None = None,
-        protocol: str | None = None,
-        server: list[str] | None = None,
-        username: str | None = None,
-        secret: str | None = None,
-        cachemode: str | None = None,
-        discard: str | None = None,
-        copyonread: bool | None = None,
-        blocksize: int | None = None,
-    ) -> None:
-        self.add_drive_opts(filename, readonly, format, iface, name, label, protocol, server,
-                            username, secret, cachemode, discard, copyonread, blocksize)
-
-    def add_drive_ro(self, filename: str) -> None:
-        self.add_drive_opts(filename, readonly=True)
-
     def add_drive_scratch(
         self, size: int, name: str | None = None, label: str | None = None,
         blocksize: int | None = None,

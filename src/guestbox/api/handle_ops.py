@@ -64,12 +64,13 @@ class HandleOps:
         blocksize: int | None = None,
     ) -> None:
         """Add a disk image; the same as add_drive_opts."""
-        ...
+        self.add_drive_opts(filename, readonly, format, iface, name, label, protocol, server,
+                            username, secret, cachemode, discard, copyonread, blocksize)
 
     @op(local=True, config_only=True)
     def add_drive_ro(self, filename: HostPath) -> None:
         """Add a disk image read-only; the same as add_drive_opts(filename, readonly=True)."""
-        ...
+        self.add_drive_opts(filename, readonly=True)
 
     @op(local=True, config_only=True)
     def add_drive_scratch(
