@@ -10,9 +10,7 @@ import traceback
 from typing import Any
 
 from ..api import REGISTRY
-from ..api.kinds import base_kind
 from ..api.table import OpSpec
-from ..api.types import Device, DevOrPath, FileIn, FileOut, Mountable, Pathname
 from ..protocol.frames import MAX_BUFFER, Channel, FrameType, decode_doc
 from .context import Ctx
 from .paths import SYSROOT, resolve, to_guest
@@ -49,25 +47,25 @@ def apply_kinds(
     """
     out = dict(args)
     for p in spec.params:
-        kind = base_kind(p.kind)
-        if kind == FileIn or kind == FileOut:
+        meaning = p.meaning
+        if meaning is None:
+            continue
+        if meaning in ("FileIn", "FileOut"):
             out[p.name] = None  # the content travels as a stream, see Ctx
             continue
         v = args.get(p.name)
         if v is None:
             continue
-        if kind == DevOrPath:
-            kind = Device if v.startswith("/dev/") else Pathname
-        if kind == Pathname:
+        if meaning == "DevOrPath":
+            meaning = "Device" if v.startswith("/dev/") else "Pathname"
+        if meaning == "Pathname":
             if not v.startswith("/"):
                 raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
             need_root()
             out[p.name] = resolve(v, follow=p.name not in spec.nofollow)
             if given is not None:
                 given.setdefault(out[p.name], v)
-        elif kind == Device:
-            out[p.name] = check_device(v)
-        elif kind == Mountable and not v.startswith("btrfsvol:"):
+        elif meaning == "Device" or (meaning == "Mountable" and not v.startswith("btrfsvol:")):
             out[p.name] = check_device(v)
     return out
 
@@ -90,8 +88,8 @@ def error_message(
     return f"{name}: internal error: {type(e).__name__}: {e}", None
 
 
-def has_kind(spec: OpSpec, kind: Any) -> bool:
-    return any(base_kind(p.kind) == kind for p in spec.params)
+def has_kind(spec: OpSpec, meaning: str) -> bool:
+    return any(p.meaning == meaning for p in spec.params)
 
 
 def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
@@ -105,7 +103,7 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
     ctx = Ctx(chan, serial, name, fd)
     given: dict[str, str] = {}
     if spec is not None:
-        ctx.in_open = has_kind(spec, FileIn)
+        ctx.in_open = has_kind(spec, "FileIn")
     try:
         fn = IMPLS.get(name)
         if spec is None or fn is None or spec.local:
@@ -114,7 +112,7 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
         result = fn(ctx, **apply_kinds(spec, args, given))
         if ctx.in_open:
             ctx.drain()
-        if has_kind(spec, FileOut):
+        if has_kind(spec, "FileOut"):
             chan.send(FrameType.END, serial)
         if isinstance(result, (bytes, bytearray)):
             if len(result) > MAX_BUFFER:

@@ -21,6 +21,8 @@ import typing
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from .kinds import base_kind, kind_name
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -31,6 +33,8 @@ class Param:
     name: str
     kind: Any
     optional: bool
+    meaning: str | None = None
+    """The Kind's name ("Pathname", "Device", "FileIn" ...) for annotated string kinds."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +81,9 @@ def _params(fn: Callable[..., Any], hints: dict[str, Any]) -> tuple[Param, ...]:
     for p in list(inspect.signature(fn).parameters.values())[1:]:  # skip self
         if p.kind is inspect.Parameter.VAR_KEYWORD or p.kind is inspect.Parameter.VAR_POSITIONAL:
             raise TypeError(f"{fn.__name__}: operations take named parameters only")
-        out.append(Param(p.name, hints[p.name], p.default is not inspect.Parameter.empty))
+        kind = hints[p.name]
+        out.append(Param(p.name, kind, p.default is not inspect.Parameter.empty,
+                         kind_name(base_kind(kind))))
     return tuple(out)
 
 
