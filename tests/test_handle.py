@@ -208,7 +208,8 @@ def test_dead_appliance_and_timeouts_are_clear_errors() -> None:
 
 
 CHILD = textwrap.dedent("""
-    import sys, time, guestbox
+    import signal, sys, time, guestbox
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as on a terminal
     g = guestbox.GuestFS()
     g.add_drive_scratch(64 * 1024 * 1024)
     g.launch()
@@ -272,3 +273,51 @@ def test_json_reply_types_are_checked() -> None:
     assert not conforms(dict[str, str], {"a": 1})
     assert not conforms(bool, 1) and not conforms(int, True)
     assert json.dumps(guestbox.GuestFS().version())
+
+
+INTERRUPTED = textwrap.dedent("""
+    import os, signal, sys, guestbox
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as on a terminal
+    g = guestbox.GuestFS()
+    g.add_drive_scratch(2 * 1024**3)
+    g.launch()
+    g.mkfs("ext4", "/dev/sda")
+    g.mount("/dev/sda", "/")
+    pid = g._vm.proc.pid
+    for call in ("upload", "download"):
+        print("start", call, flush=True)
+        try:
+            if call == "upload":
+                g.upload(sys.argv[1], "/big")
+            else:
+                g.download("/dev/sda", sys.argv[2])  # 2 GiB: long enough to interrupt
+            print("finished?", flush=True)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+    assert g._vm.proc.pid == pid
+    print("exists", g.exists("/big"), "leftover", os.path.exists(sys.argv[2]), flush=True)
+    g.close()
+""")
+
+
+def test_ctrl_c_cancels_a_stream_and_the_handle_stays_usable(tmp_path: Path) -> None:
+    src = tmp_path / "big"
+    with open(src, "wb") as f:
+        f.truncate(3 * 1024**3)  # sparse: reading it costs nothing, sending it takes long
+    script = tmp_path / "child.py"
+    script.write_text(INTERRUPTED)
+    child = subprocess.Popen([sys.executable, str(script), str(src), str(tmp_path / "out")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        for call in ("upload", "download"):
+            assert child.stdout.readline().strip() == f"start {call}"
+            time.sleep(2)
+            child.send_signal(signal.SIGINT)
+            line = child.stdout.readline().strip()
+            assert line == "interrupted", child.stderr.read() if child.stderr else ""
+        assert child.stdout.readline().strip() == "exists True leftover False"
+        assert child.wait(60) == 0
+    finally:
+        child.kill()
+        child.wait()

@@ -21,6 +21,7 @@ from .api.table import OpSpec
 from .api.types import FileIn, FileOut
 from .errors import ApplianceError, Error, error_for
 from .events import EVENT_LIBRARY, EVENT_PROGRESS, Events
+from .interrupt import DeferredInterrupt
 from .launch.vm import VM
 from .protocol.frames import CHUNK_SIZE, MAX_BUFFER, Channel, FrameType, ProtocolError, decode_doc
 
@@ -62,20 +63,28 @@ class Client:
         serial = self._serial
         src = _open_in(spec.name, infile) if infile is not None else None
         self.vm.deadline = time.monotonic() + timeout if timeout else None
+        self.vm.interrupt = guard = DeferredInterrupt()
         try:
-            self.chan.send_doc(FrameType.CALL, serial, {"op": spec.name, "args": wire,
-                                                        "blob": blobname}, blob)
-            early = self._send_stream(serial, src) if src is not None else None
-            if early is not None:
-                return self._finish(spec, *early)
-            with _Sink(spec.name, outfile) as sink:
-                return self._receive(spec, serial, sink)
+            with guard:
+                try:
+                    self.chan.send_doc(FrameType.CALL, serial, {"op": spec.name, "args": wire,
+                                                                "blob": blobname}, blob)
+                    early = self._send_stream(serial, src) if src is not None else None
+                    if early is not None:
+                        return self._finish(spec, *early)
+                    with _Sink(spec.name, outfile) as sink:
+                        return self._receive(spec, serial, sink)
+                except KeyboardInterrupt:
+                    self.vm.interrupt = None  # a second Ctrl-C does not stop the cancelling
+                    self._cancel(spec.name, serial)
+                    raise
         except (EOFError, ProtocolError, OSError) as e:
             if isinstance(e, Error):
                 raise
             raise self.vm.failure(f"{spec.name}: the appliance connection failed: {e}") from None
         finally:
             self.vm.deadline = None
+            self.vm.interrupt = None
             if src is not None and src is not sys.stdin.buffer:
                 src.close()
 
@@ -114,6 +123,8 @@ class Client:
             if not data:
                 self.chan.send(FrameType.END, serial)
                 return None
+            if self.vm.interrupt is not None:
+                self.vm.interrupt.check()
             self.chan.send(FrameType.CHUNK, serial, data)
             sent += len(data)
             if total:
@@ -128,6 +139,8 @@ class Client:
     def _next_reply(self, serial: int) -> tuple[FrameType, bytes]:
         """The next frame of this call, handling progress and log frames on the way."""
         while True:
+            if self.vm.interrupt is not None:
+                self.vm.interrupt.check()  # between frames: a safe point
             ftype, fserial, body = self.chan.recv()
             if fserial != serial:
                 log.debug("dropping stale %s frame of call %d", ftype.name, fserial)
@@ -164,6 +177,18 @@ class Client:
                 if ftype == FrameType.OK and sink.open and not sink.complete:
                     raise ProtocolError(f"{spec.name}: reply before the end of the file data")
                 return self._finish(spec, ftype, body)
+
+    def _cancel(self, name: str, serial: int) -> None:
+        """After Ctrl-C: cancel the call's stream and wait briefly for its reply, so that the
+        appliance stays usable; ApplianceError if the call cannot be ended cleanly."""
+        if self.vm.partial_send:
+            raise ApplianceError(f"{name}: interrupted in the middle of a message")
+        self.vm.deadline = time.monotonic() + 30
+        try:
+            self.chan.send(FrameType.CANCEL, serial)
+            self._drain(serial)
+        except (EOFError, ProtocolError, OSError) as e:
+            raise self.vm.failure(f"{name}: could not cancel after an interrupt: {e}") from None
 
     def _drain(self, serial: int) -> None:
         while self._next_reply(serial)[0] not in (FrameType.OK, FrameType.ERR):

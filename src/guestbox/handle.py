@@ -184,8 +184,10 @@ class GuestFS(Operations):
                 if isinstance(e, ApplianceError):
                     self._teardown(sync=False, keep_open=True)
                 raise
+            except KeyboardInterrupt:
+                raise  # the client cancelled the call cleanly: the appliance is usable
             except BaseException:
-                # Interrupted half-way (Ctrl-C): the protocol state is unknown, stop the VM.
+                # Interrupted some other way: the protocol state is unknown, stop the VM.
                 self._teardown(sync=False, keep_open=True)
                 raise
             finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -20,7 +21,10 @@ from guestbox.protocol.frames import (
 
 def pair() -> tuple[Channel, Channel, socket.socket, socket.socket]:
     a, b = socket.socketpair()
-    return Channel(a.recv_into, a.sendall), Channel(b.recv_into, b.sendall), a, b
+    def sender(s: socket.socket) -> Callable[..., None]:
+        return lambda *parts: [s.sendall(p) for p in parts]
+
+    return Channel(a.recv_into, sender(a)), Channel(b.recv_into, sender(b)), a, b
 
 
 def test_doc_and_blob_round_trip() -> None:

@@ -34,6 +34,8 @@ class Ctx:
         """The content of the FileIn stream, chunk by chunk; AgentError if the host cancels."""
         while self.in_open:
             ftype, serial, body = self.chan.recv()
+            if serial != self.serial:
+                continue  # left over from an earlier, cancelled call
             if ftype == FrameType.CHUNK:
                 yield body
             elif ftype == FrameType.END:

@@ -47,10 +47,11 @@ def open_port(wait: float = 30.0) -> int:
 def serve(fd: int) -> None:
     """Serve calls on fd until the host asks for power off or goes away."""
 
-    def send(data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+    def send(*parts: bytes | memoryview) -> None:
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view) :]
 
     chan = Channel(lambda buf: os.readv(fd, [buf]), send)
     uptime = time.clock_gettime(time.CLOCK_BOOTTIME)

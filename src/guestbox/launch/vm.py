@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from ..appliance.builder import Appliance
 from ..errors import ApplianceError
+from ..interrupt import DeferredInterrupt
 from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
 from .kvm import kvm_works
 from .qmp import QMP
@@ -103,6 +104,8 @@ class VM:
         self.sock: socket.socket | None = None
         self.deadline: float | None = None  # for the call in progress
         self.accel = "tcg"
+        self.partial_send = False
+        self.interrupt: DeferredInterrupt | None = None  # set by the call in progress
         self._dir = tempfile.mkdtemp(prefix="guestbox-")
         self._reader: threading.Thread | None = None
 
@@ -239,15 +242,21 @@ class VM:
                 return self.sock.recv_into(buf)
             except TimeoutError:
                 self._check_alive()
+                if self.interrupt is not None:
+                    self.interrupt.check()  # nothing was read: a safe point
 
-    def _send(self, data: bytes) -> None:
+    def _send(self, *parts: bytes | memoryview) -> None:
+        """Send one frame (partial_send stays True if that is cut short: the channel is broken)."""
         assert self.sock is not None
-        view = memoryview(data)
-        while view:
-            try:
-                view = view[self.sock.send(view) :]
-            except TimeoutError:
-                self._check_alive()
+        self.partial_send = True
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                try:
+                    view = view[self.sock.send(view) :]
+                except TimeoutError:
+                    self._check_alive()
+        self.partial_send = False
 
     def _read_console(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None

@@ -66,11 +66,11 @@ class Channel:
     """Reads and writes frames over a byte transport given as two callables.
 
     `recv_into(buf) -> n` fills part of a buffer (0 means end of file);
-    `send(data)` writes all of data.
+    `send(*parts)` writes all of the parts, one frame, in order.
     """
 
     def __init__(
-        self, recv_into: Callable[[memoryview], int], send: Callable[[bytes], None]
+        self, recv_into: Callable[[memoryview], int], send: Callable[..., None]
     ) -> None:
         self._recv_into = recv_into
         self._send = send
@@ -85,8 +85,7 @@ class Channel:
         if len(body) < 65536:
             self._send(header + bytes(body))
         else:
-            self._send(header)
-            self._send(bytes(body) if isinstance(body, memoryview) else body)
+            self._send(header, body)
 
     def send_doc(
         self, ftype: FrameType, serial: int, doc: dict[str, Any], blob: bytes | None = None
