@@ -128,7 +128,7 @@ def ensure(quiet: bool = True) -> Appliance:
         if found:
             return found
         if not quiet:
-            print("building the appliance (once per host) ...", flush=True)
+            print("building the appliance from this host's packages (once) ...", flush=True)
         built = build(key)
         _remove_old(key)
         return built

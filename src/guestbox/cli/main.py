@@ -12,7 +12,7 @@ from ..errors import Error
 
 def _appliance(args: argparse.Namespace) -> int:
     if args.action == "build":
-        a = builder.ensure(quiet=args.quiet)
+        a = builder.ensure(quiet=False)  # building takes a while: always say so
         if not args.quiet:
             print(builder.describe(a), end="")
     elif args.action == "info":
