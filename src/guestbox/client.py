@@ -88,12 +88,12 @@ class Client:
             if src is not None and src is not sys.stdin.buffer:
                 src.close()
 
-    def call_internal(self, op: str, timeout: float) -> Any:
-        """A call that is not an operation (power off, clock), with no arguments."""
+    def call_internal(self, op: str, timeout: float, **args: Any) -> Any:
+        """A call that is not an operation (power off, waking a restored appliance)."""
         self._serial += 1
         self.vm.deadline = time.monotonic() + timeout
         try:
-            self.chan.send_doc(FrameType.CALL, self._serial, {"op": op, "args": {}})
+            self.chan.send_doc(FrameType.CALL, self._serial, {"op": op, "args": args})
             ftype, body = self._next_reply(self._serial)
         finally:
             self.vm.deadline = None

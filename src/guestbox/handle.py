@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -38,7 +39,9 @@ from .events import (
     Callback,
     Events,
 )
+from .launch import snapshot
 from .launch.vm import VM, Drive, VMConfig
+from .protocol.frames import ProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -295,30 +298,72 @@ class GuestFS(Operations):
         if not self._drives:
             raise StateError("launch: you must call guestfs_add_drive before guestfs_launch")
         self._state = LAUNCHING
+        t0 = time.monotonic()
         try:
             appliance = builder.ensure(quiet=not self._config.verbose)
             self._debug(f"appliance {appliance.key}, {len(self._drives)} drive(s)")
-            ref = weakref.ref(self)  # the console thread must not keep the handle alive
-
-            def on_console(line: str) -> None:
-                handle = ref()
-                if handle is not None:
-                    handle._on_console(line)
-
-            vm = VM(appliance, self._drives, self._config, on_console)
+            client = None
+            if snapshot.enabled(self._settings):
+                try:
+                    client = self._restore(appliance)
+                except ApplianceError as e:
+                    self._debug(f"snapshot launch failed, booting instead: "
+                                f"{e.message.splitlines()[0]}")
+            if client is None:
+                client = self._boot(appliance)
             try:
-                chan = vm.start()
+                client.call_internal("_activate", 120)
             except BaseException:
-                vm.kill()
+                client.vm.kill()
                 raise
-            self._vm = vm
-            self._client = Client(vm, chan, self._events)
-            self._debug(f"appliance is up ({vm.accel})")
+            self._vm, self._client = client.vm, client
+            self._debug(f"appliance is up ({client.vm.accel}) in {time.monotonic() - t0:.2f}s")
             self._state = READY
         finally:
             if self._state == LAUNCHING:
                 self._state = CONFIG
         self._events.fire(EVENT_LAUNCH_DONE)
+
+    def _new_vm(self, appliance: builder.Appliance) -> VM:
+        ref = weakref.ref(self)  # the console thread must not keep the handle alive
+
+        def on_console(line: str) -> None:
+            handle = ref()
+            if handle is not None:
+                handle._on_console(line)
+
+        return VM(appliance, self._drives, self._config, on_console)
+
+    def _boot(self, appliance: builder.Appliance) -> Client:
+        """Cold boot with the drives attached."""
+        vm = self._new_vm(appliance)
+        try:
+            client = Client(vm, vm.start(), self._events)
+            client.call_internal("_wait_disks", 60, count=len(self._drives))
+            return client
+        except BaseException:
+            vm.kill()
+            raise
+
+    def _restore(self, appliance: builder.Appliance) -> Client:
+        """Restore the saved appliance state (made first if needed), then hot-plug the drives."""
+        state = snapshot.ensure_state(VM(appliance, [], self._config))
+        vm = self._new_vm(appliance)
+        try:
+            try:
+                client = Client(vm, vm.start(state), self._events)
+                client.call_internal("_resume", 30, time_ns=time.time_ns(),
+                                     entropy=os.urandom(64).hex())
+            except (ApplianceError, EOFError, OSError, ProtocolError) as e:
+                snapshot.discard(state, str(e).splitlines()[0])
+                raise ApplianceError(f"restoring {state.name}: {e}") from None
+            for i in range(len(self._drives)):
+                vm.hotplug(i)
+                client.call_internal("_wait_disks", 30, count=i + 1)
+            return client
+        except BaseException:
+            vm.kill()
+            raise
 
     def shutdown(self) -> None:
         if self._state == CLOSED:

@@ -12,14 +12,13 @@ def main() -> None:
         stream=sys.stderr, level=logging.INFO, format="guestbox-agent: %(levelname)s %(message)s"
     )
     os.environ.update({"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "HOME": "/root"})
-    from .system import activate_storage, load_modules, mount_pseudo, poweroff
+    from .system import load_modules, mount_pseudo, poweroff
 
     mount_pseudo()
     load_modules()
     from .server import open_port, serve
 
-    fd = open_port()
-    activate_storage()
+    fd = open_port()  # the host asks for storage activation once its disks are attached
     try:
         serve(fd)
     finally:

@@ -9,6 +9,7 @@ import time
 from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
 from . import families  # noqa: F401 - registers every agent function
 from .dispatch import serve_call
+from .internal import INTERNAL
 from .system import poweroff, umount_everything
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,17 @@ def serve(fd: int) -> None:
             return
         if ftype == FrameType.CALL:
             doc, _ = decode_doc(body)
-            if doc.get("op") == "_poweroff":
+            op = doc.get("op")
+            if op == "_poweroff":
                 umount_everything()
                 chan.send_doc(FrameType.OK, serial, {"ret": None})
                 poweroff()
-            serve_call(chan, serial, body, fd)
+            elif isinstance(op, str) and op in INTERNAL:
+                try:
+                    ret = INTERNAL[op](doc.get("args") or {})
+                    chan.send_doc(FrameType.OK, serial, {"ret": ret})
+                except Exception as e:  # noqa: BLE001 - reported to the host
+                    chan.send_doc(FrameType.ERR, serial, {"errno": None, "message": f"{op}: {e}"})
+            else:
+                serve_call(chan, serial, body, fd)
         # CHUNK, END or CANCEL here belong to a stream already finished: ignore them.

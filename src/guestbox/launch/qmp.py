@@ -46,6 +46,15 @@ class QMP:
     def execute(self, cmd: str, args: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
         return _run(self._client.execute(cmd, args), timeout)
 
+    def send_fd(self, fd: int, name: str) -> None:
+        """Hand QEMU a file descriptor (SCM_RIGHTS), then name it with getfd."""
+
+        async def send() -> None:
+            self._client.send_fd_scm(fd)
+
+        _run(send(), 5.0)
+        self.execute("getfd", {"fdname": name})
+
     def close(self) -> None:
         try:
             _run(self._client.disconnect(), 5.0)

@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from ..appliance.builder import Appliance
 from ..errors import ApplianceError
@@ -64,6 +65,15 @@ def qemu_binary() -> str:
     return path
 
 
+def _scsi_hd(i: int, d: Drive) -> dict[str, object]:
+    """The scsi-hd device of drive i on the virtio-scsi controller (target i: /dev/sd<i>)."""
+    dev: dict[str, object] = {"driver": "scsi-hd", "id": f"disk{i}", "drive": f"hd{i}",
+                              "bus": "scsi0.0", "channel": 0, "scsi-id": i, "lun": 0}
+    if d.blocksize:
+        dev.update(physical_block_size=d.blocksize, logical_block_size=d.blocksize)
+    return dev
+
+
 def _blockdev(i: int, d: Drive, overlay: str | None) -> dict[str, object]:
     """The -blockdev JSON for a drive: explicit format always, and an overlay if read-only."""
     proto = "host_device" if stat.S_ISBLK(os.stat(d.path).st_mode) else "file"
@@ -110,7 +120,9 @@ class VM:
         self._reader: threading.Thread | None = None
 
     # -- command line --------------------------------------------------------
-    def argv(self, overlays: list[str | None]) -> list[str]:
+    def machine_argv(self) -> list[str]:
+        """QEMU's command line without the guest disks: the same for a saved state's
+        template and every VM restored from it (socket paths aside)."""
         qemu = qemu_binary()
         cfg = self.config
         kvm = cfg.accel == "kvm" or (cfg.accel == "auto" and kvm_works(qemu, self.appliance.kernel))
@@ -118,7 +130,7 @@ class VM:
         accel = "kvm" if kvm else ("tcg,thread=multi" if cfg.smp > 1 else "tcg")
         append = ("console=ttyS0 panic=-1 reboot=t no_timer_check 8250.nr_uarts=1 "
                   "cryptomgr.notests random.trust_cpu=on mitigations=off tsc=reliable "
-                  "rootfstype=ramfs")
+                  "rootfstype=ramfs init_on_free=1")
         if not cfg.verbose:
             append += " quiet loglevel=3"
         argv = [
@@ -138,12 +150,17 @@ class VM:
         ]
         if cfg.network:
             argv += ["-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"]
-        for i, (d, ovl) in enumerate(zip(self.drives, overlays, strict=True)):
-            argv += ["-blockdev", json.dumps(_blockdev(i, d, ovl))]
-            dev = f"scsi-hd,drive=hd{i},bus=scsi0.0,channel=0,scsi-id={i},lun=0"
-            if d.blocksize:
-                dev += f",physical_block_size={d.blocksize},logical_block_size={d.blocksize}"
-            argv += ["-device", dev]
+        return argv
+
+    def state_signature(self) -> str:
+        """What a saved state depends on, as text: the command line, paths of this VM aside."""
+        return json.dumps([a.replace(self._dir, "@") for a in self.machine_argv()])
+
+    def _drive_argv(self) -> list[str]:
+        argv = []
+        for i, d in enumerate(self.drives):
+            argv += ["-blockdev", json.dumps(_blockdev(i, d, self._overlay(i, d)))]
+            argv += ["-device", ",".join(f"{k}={v}" for k, v in _scsi_hd(i, d).items())]
         return argv
 
     def _overlay(self, i: int, d: Drive) -> str | None:
@@ -161,15 +178,23 @@ class VM:
         return path
 
     # -- start and stop ------------------------------------------------------
-    def start(self) -> Channel:
-        """Start QEMU and wait for the agent's hello; ApplianceError with the console if not."""
+    def start(self, state: Path | None = None) -> Channel:
+        """Start QEMU: a cold boot with the drives attached, waiting for the agent's hello;
+        or, given a saved state, a restore without them (see hotplug). ApplianceError,
+        quoting the console, if QEMU or the agent fails."""
         agent_l = self._listen("agent.sock")
         qmp_l = self._listen("qmp.sock")
+        statefd = None
         try:
-            argv = self.argv([self._overlay(i, d) for i, d in enumerate(self.drives)])
+            argv = self.machine_argv()
+            if state is None:
+                argv += self._drive_argv()
+            else:
+                statefd = os.open(state, os.O_RDONLY)
+                argv += ["-incoming", f"fd:{statefd}"]
             log.debug("qemu: %s", argv)
             self.proc = popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+                              stderr=subprocess.STDOUT, pass_fds=(statefd,) if statefd else ())
             self._reader = threading.Thread(target=self._read_console, daemon=True,
                                             name="guestbox-console")
             self._reader.start()
@@ -177,12 +202,15 @@ class VM:
             qsock = self._accept(qmp_l)
             self.qmp = QMP("guestbox")
             self.qmp.connect(qsock)
+            if state is not None:
+                self._resume_incoming()
             self.sock = self._accept(agent_l)
             chan = Channel(self._recv_into, self._send)
-            ftype, _, body = chan.recv()
-            if ftype != FrameType.HELLO:
-                raise ApplianceError(f"launch: the agent sent {ftype.name} instead of hello")
-            log.debug("agent hello: %s", decode_doc(body)[0])
+            if state is None:  # a restored agent said hello long ago, to the template's host
+                ftype, _, body = chan.recv()
+                if ftype != FrameType.HELLO:
+                    raise ApplianceError(f"launch: the agent sent {ftype.name} instead of hello")
+                log.debug("agent hello: %s", decode_doc(body)[0])
             self.deadline = None
             return chan
         except (ProtocolError, EOFError, OSError) as e:
@@ -194,6 +222,56 @@ class VM:
         finally:
             agent_l.close()
             qmp_l.close()
+            if statefd is not None:
+                os.close(statefd)
+
+    def _resume_incoming(self) -> None:
+        """Wait for QEMU to load the saved state, then let the (saved paused) VM run."""
+        assert self.qmp is not None
+        while True:
+            status = self.qmp.execute("query-status").get("status")
+            if status != "inmigrate":
+                break
+            self._check_alive()
+            time.sleep(0.005)
+        if status not in ("paused", "postmigrate", "prelaunch", "running"):
+            raise self.failure(f"launch: restoring the saved state left the VM {status}")
+        if status != "running":
+            self.qmp.execute("cont")
+
+    def hotplug(self, i: int) -> None:
+        """Attach drive i to the running (restored) appliance: blockdev-add, then device_add."""
+        assert self.qmp is not None
+        d = self.drives[i]
+        try:
+            self.qmp.execute("blockdev-add", _blockdev(i, d, self._overlay(i, d)))
+            self.qmp.execute("device_add", _scsi_hd(i, d))
+        except Exception as e:  # noqa: BLE001 - QMP errors say what QEMU did not like
+            raise self.failure(f"launch: cannot attach {d.path}: {e}") from None
+
+    def save_state(self, path: Path) -> None:
+        """Stop the appliance and write its whole state to path (QMP migrate to a file)."""
+        assert self.qmp is not None
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            self.qmp.execute("stop")
+            self.qmp.send_fd(fd, "state")
+            self.qmp.execute("migrate", {"uri": "fd:state"})
+            deadline = time.monotonic() + 120
+            while True:
+                status = self.qmp.execute("query-migrate").get("status")
+                if status == "completed":
+                    break
+                if status in ("failed", "cancelled") or time.monotonic() > deadline:
+                    raise ApplianceError(f"saving the appliance state: migration {status}")
+                time.sleep(0.02)
+            os.fsync(fd)
+            os.rename(tmp, path)
+        finally:
+            os.close(fd)
+            if tmp.exists():
+                tmp.unlink()
 
     def _listen(self, name: str) -> socket.socket:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -1,0 +1,68 @@
+"""Calls of the host library that are not operations: waking up a restored appliance."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .block import disk_names
+from .registry import AgentError
+from .system import activate_storage
+
+RNDADDENTROPY = 0x40085203
+RNDRESEEDCRNG = 0x5207
+
+
+def resume(args: dict[str, Any]) -> dict[str, Any]:
+    """A restored appliance takes the host's clock and fresh entropy.
+
+    Without this, every restore would go on from the same saved random state
+    and hand out the same UUIDs, keys and temporary names.
+    """
+    now = args.get("time_ns")
+    if isinstance(now, int):
+        time.clock_settime_ns(time.CLOCK_REALTIME, now)
+    seed = bytes.fromhex(str(args.get("entropy", "")))
+    if seed:
+        with open("/dev/urandom", "wb") as f:
+            req = struct.pack("ii", len(seed) * 8, len(seed)) + seed
+            fcntl.ioctl(f, RNDADDENTROPY, req)
+            fcntl.ioctl(f, RNDRESEEDCRNG)
+    return {"uptime": time.clock_gettime(time.CLOCK_BOOTTIME)}
+
+
+def wait_disks(args: dict[str, Any]) -> list[str]:
+    """Wait until count disks (hot-plugged in order) are visible with their partitions."""
+    count = int(args.get("count", 0))
+    deadline = time.monotonic() + float(args.get("timeout", 30))
+    while True:
+        names = disk_names()
+        if len(names) >= count and all(_ready(n) for n in names):
+            return [f"/dev/{n}" for n in names]
+        if time.monotonic() > deadline:
+            raise AgentError(f"only {len(names)} of {count} disks appeared: {names}")
+        time.sleep(0.005)
+
+
+def _ready(name: str) -> bool:
+    """The disk's node exists, and so do the nodes of the partitions the kernel found."""
+    if not os.path.exists(f"/dev/{name}"):
+        return False
+    parts = [p for p in os.listdir(f"/sys/block/{name}") if p.startswith(name)]
+    return all(os.path.exists(f"/dev/{p}") for p in parts)
+
+
+def activate(args: dict[str, Any]) -> None:
+    """Activate the volume groups on the disks now attached."""
+    activate_storage()
+
+
+INTERNAL: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "_resume": resume,
+    "_wait_disks": wait_disks,
+    "_activate": activate,
+}
