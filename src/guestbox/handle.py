@@ -303,12 +303,19 @@ class GuestFS(Operations):
             appliance = builder.ensure(quiet=not self._config.verbose)
             self._debug(f"appliance {appliance.key}, {len(self._drives)} drive(s)")
             client = None
-            if snapshot.enabled(self._settings):
+            for attempt in (1, 2) if snapshot.enabled(self._settings) else ():
                 try:
                     client = self._restore(appliance)
+                    break
+                except snapshot.StateUnusable as e:
+                    if attempt == 1:
+                        self._debug(f"saved appliance state unusable, making it again: {e}")
+                        continue
+                    self._debug(f"snapshot launch failed, booting instead: {e}")
                 except ApplianceError as e:
                     self._debug(f"snapshot launch failed, booting instead: "
                                 f"{e.message.splitlines()[0]}")
+                break
             if client is None:
                 client = self._boot(appliance)
             try:
@@ -355,8 +362,9 @@ class GuestFS(Operations):
                 client.call_internal("_resume", 30, time_ns=time.time_ns(),
                                      entropy=os.urandom(64).hex())
             except (ApplianceError, EOFError, OSError, ProtocolError) as e:
-                snapshot.discard(state, str(e).splitlines()[0])
-                raise ApplianceError(f"restoring {state.name}: {e}") from None
+                why = str(e).splitlines()[0]
+                snapshot.discard(state, why)
+                raise snapshot.StateUnusable(f"{state.name}: {why}") from None
             for i in range(len(self._drives)):
                 vm.hotplug(i)
                 client.call_internal("_wait_disks", 30, count=i + 1)

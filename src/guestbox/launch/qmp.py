@@ -12,7 +12,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from qemu.qmp import QMPClient
+from qemu.qmp import QMPClient, QMPError
 
 T = TypeVar("T")
 _loop: asyncio.AbstractEventLoop | None = None
@@ -28,10 +28,17 @@ def _event_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+class QMPFailure(OSError):
+    """QEMU's monitor refused a command, went away, or did not answer in time."""
+
+
 def _run(coro: Coroutine[Any, Any, T], timeout: float) -> T:
-    return asyncio.run_coroutine_threadsafe(
-        asyncio.wait_for(coro, timeout), _event_loop()
-    ).result()
+    try:
+        return asyncio.run_coroutine_threadsafe(
+            asyncio.wait_for(coro, timeout), _event_loop()
+        ).result()
+    except (QMPError, asyncio.TimeoutError, EOFError) as e:
+        raise QMPFailure(f"QMP: {e}") from None
 
 
 class QMP:

@@ -23,6 +23,10 @@ STATE_VERSION = "1"
 ENV_OFF = "GUESTBOX_NO_SNAPSHOT"
 
 
+class StateUnusable(ApplianceError):
+    """A saved state did not restore; it has been removed, so the next try makes it again."""
+
+
 def enabled(settings: list[str]) -> bool:
     """Snapshot launch is on unless the 'nosnapshot' backend setting or $GUESTBOX_NO_SNAPSHOT."""
     return "nosnapshot" not in settings and not os.environ.get(ENV_OFF)
