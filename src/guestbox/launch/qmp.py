@@ -37,7 +37,7 @@ def _run(coro: Coroutine[Any, Any, T], timeout: float) -> T:
         return asyncio.run_coroutine_threadsafe(
             asyncio.wait_for(coro, timeout), _event_loop()
         ).result()
-    except (QMPError, asyncio.TimeoutError, EOFError) as e:
+    except (TimeoutError, QMPError, EOFError) as e:
         raise QMPFailure(f"QMP: {e}") from None
 
 
