@@ -23,9 +23,12 @@ from .errors import ApplianceError, Error, error_for
 from .events import EVENT_LIBRARY, EVENT_PROGRESS, Events
 from .interrupt import DeferredInterrupt
 from .launch.vm import VM
+from .protocol.bulk import BULK_MIN, BULK_OUT_SIZE
 from .protocol.frames import CHUNK_SIZE, MAX_BUFFER, Channel, FrameType, ProtocolError, decode_doc
 
 log = logging.getLogger(__name__)
+BULK_OUT_OPS = frozenset({"download", "download_offset"})
+"""FileOut operations that may write their stream to a transfer disk (protocol/bulk.py)."""
 
 
 class Client:
@@ -36,6 +39,7 @@ class Client:
         self.chan = chan
         self.events = events
         self._serial = 0
+        self.bulk_size: object = None  # of the last reply, when a transfer disk carried it
 
     def call(self, spec: OpSpec, args: dict[str, Any], timeout: float | None) -> Any:
         """Run spec with args (already checked) and return its checked result."""
@@ -64,15 +68,28 @@ class Client:
         src = _open_in(spec.name, infile) if infile is not None else None
         self.vm.deadline = time.monotonic() + timeout if timeout else None
         self.vm.interrupt = guard = DeferredInterrupt()
+        doc: dict[str, Any] = {"op": spec.name, "args": wire, "blob": blobname}
+        transfer: str | None = None
         try:
             with guard:
                 try:
-                    self.chan.send_doc(FrameType.CALL, serial, {"op": spec.name, "args": wire,
-                                                                "blob": blobname}, blob)
-                    early = self._send_stream(serial, src) if src is not None else None
-                    if early is not None:
-                        return self._finish(spec, *early)
+                    stream = src
+                    size = _regular_size(src) if src is not None else 0
+                    if size >= BULK_MIN and infile is not None:
+                        transfer, target = self.vm.attach_transfer(
+                            os.path.realpath(infile), readonly=True)
+                        doc["bulk"] = {"target": target, "size": size}
+                        stream = None  # the agent reads the transfer disk, not the channel
                     with _Sink(spec.name, outfile) as sink:
+                        if sink.tmp is not None and self._big_download(spec.name, wire):
+                            os.truncate(sink.tmp, BULK_OUT_SIZE)  # sparse
+                            transfer, target = self.vm.attach_transfer(sink.tmp, readonly=False)
+                            doc["bulk"] = {"target": target}
+                        self.bulk_size = None
+                        self.chan.send_doc(FrameType.CALL, serial, doc, blob)
+                        early = self._send_stream(serial, stream) if stream else None
+                        if early is not None:
+                            return self._finish(spec, *early)
                         return self._receive(spec, serial, sink)
                 except KeyboardInterrupt:
                     self.vm.interrupt = None  # a second Ctrl-C does not stop the cancelling
@@ -85,8 +102,25 @@ class Client:
         finally:
             self.vm.deadline = None
             self.vm.interrupt = None
+            if transfer is not None:
+                self._detach(transfer)
             if src is not None and src is not sys.stdin.buffer:
                 src.close()
+
+    def _big_download(self, name: str, wire: dict[str, Any]) -> bool:
+        """Whether a download is long enough to be worth a transfer disk."""
+        if name not in BULK_OUT_OPS:
+            return False
+        size = wire.get("size")
+        if not isinstance(size, int):
+            size = self.call_internal("_size", 30, path=wire.get("remotefilename"))
+        return isinstance(size, int) and size >= BULK_MIN
+
+    def _detach(self, transfer: str) -> None:
+        try:
+            self.vm.detach_transfer(transfer)
+        except OSError as e:
+            log.warning("detaching transfer disk %s: %s", transfer, e)
 
     def call_internal(self, op: str, timeout: float, **args: Any) -> Any:
         """A call that is not an operation (power off, waking a restored appliance)."""
@@ -174,9 +208,12 @@ class Client:
             elif ftype == FrameType.CANCEL:
                 sink.complete = False
             else:
-                if ftype == FrameType.OK and sink.open and not sink.complete:
+                value = self._finish(spec, ftype, body)
+                if isinstance(self.bulk_size, int) and sink.tmp is not None:
+                    sink.bulk_done(self.bulk_size)
+                if sink.open and not sink.complete:
                     raise ProtocolError(f"{spec.name}: reply before the end of the file data")
-                return self._finish(spec, ftype, body)
+                return value
 
     def _cancel(self, name: str, serial: int) -> None:
         """After Ctrl-C: cancel the call's stream and wait briefly for its reply, so that the
@@ -204,11 +241,21 @@ class Client:
             raise error_for(message, eno)
         if ftype != FrameType.OK:
             raise ProtocolError(f"{spec.name}: unexpected {ftype.name} frame as reply")
+        self.bulk_size = doc.get("bulk_size")
         value = blob if doc.get("blob") else doc.get("ret")
         if not conforms(spec.ret, value):
             raise ApplianceError(f"{spec.name}: the appliance returned a result of the wrong "
                                  f"type: {str(value)[:200]}")
         return value
+
+
+def _regular_size(f: IO[bytes]) -> int:
+    """The size of f if it is a regular file (else 0: a pipe or a device streams)."""
+    try:
+        st = os.fstat(f.fileno())
+    except (OSError, ValueError):
+        return 0
+    return st.st_size if stat.S_ISREG(st.st_mode) else 0
 
 
 def _open_in(name: str, path: str) -> IO[bytes]:
@@ -230,7 +277,7 @@ class _Sink:
         self.complete = False
         self._path = path
         self._f: IO[bytes] | None = None
-        self._tmp: str | None = None
+        self.tmp: str | None = None  # the file written beside the destination
         self._op = name
 
     def __enter__(self) -> _Sink:
@@ -245,7 +292,7 @@ class _Sink:
             elif os.path.exists(path) and not os.path.isfile(path):
                 self._f = open(path, "wb")  # a device, a fifo, /dev/stdout ...
             else:
-                fd, self._tmp = tempfile.mkstemp(
+                fd, self.tmp = tempfile.mkstemp(
                     prefix=".guestbox-", dir=os.path.dirname(os.path.abspath(path)))
                 self._f = os.fdopen(fd, "wb")
         except OSError as e:
@@ -256,19 +303,25 @@ class _Sink:
         assert self._f is not None
         self._f.write(data)
 
+    def bulk_done(self, size: int) -> None:
+        """The agent wrote size bytes into tmp through a transfer disk."""
+        assert self.tmp is not None
+        os.truncate(self.tmp, size)
+        self.complete = True
+
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if self._f is None:
             return
         try:
             self._f.close()
         finally:
-            if self._tmp is not None:
+            if self.tmp is not None:
                 if exc_type is None and self.complete:
                     assert self._path is not None
-                    os.chmod(self._tmp, 0o666 & ~_umask())
-                    os.replace(self._tmp, self._path)
+                    os.chmod(self.tmp, 0o666 & ~_umask())
+                    os.replace(self.tmp, self._path)
                 else:
-                    os.unlink(self._tmp)
+                    os.unlink(self.tmp)
 
 
 def _umask() -> int:

@@ -10,6 +10,7 @@ import stat
 from .context import Ctx
 from .paths import to_guest
 from .registry import AgentError, impl
+from .transfer import is_transfer_disk
 
 BLOCK = 4096
 CHUNK = 1024 * 1024
@@ -18,8 +19,9 @@ ZEROS = bytes(CHUNK)
 
 # -- names -----------------------------------------------------------------
 def disk_names() -> list[str]:
-    """The guest's disks (sdX), in order: sda..sdz, then sdaa..."""
-    names = [n for n in os.listdir("/sys/block") if re.fullmatch(r"sd[a-z]+", n)]
+    """The guest's disks (sdX), in order: sda..sdz, then sdaa... (transfer disks left out)."""
+    names = [n for n in os.listdir("/sys/block")
+             if re.fullmatch(r"sd[a-z]+", n) and not is_transfer_disk(n)]
     return sorted(names, key=lambda n: (len(n), n))
 
 

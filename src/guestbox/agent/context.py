@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from ..protocol.frames import CHUNK_SIZE, Channel, FrameType
 from .paths import SYSROOT
 from .registry import AgentError
+from .transfer import Transfer
 
 TOOL_ENV = {
     "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "HOME": "/root",
@@ -28,10 +29,14 @@ class Ctx:
         self.sysroot = SYSROOT
         self.in_open = False  # a FileIn stream not yet read to its end
         self.out_started = False
+        self.transfer: Transfer | None = None  # bulk data on a transfer disk instead
 
     # -- FileIn ------------------------------------------------------------
-    def chunks(self) -> Iterator[bytes]:
+    def chunks(self) -> Iterator[bytes | memoryview]:
         """The content of the FileIn stream, chunk by chunk; AgentError if the host cancels."""
+        if self.transfer is not None and self.transfer.size is not None:
+            yield from self.transfer.chunks()
+            return
         while self.in_open:
             ftype, serial, body = self.chan.recv()
             if serial != self.serial:
@@ -46,6 +51,15 @@ class Ctx:
             else:
                 raise AgentError(f"unexpected frame {ftype.name} during upload")
 
+    def receive_into(self, fd: int) -> bool:
+        """Write the whole FileIn stream to fd the fastest way there is, if that is a
+        transfer disk; False if not (then read chunks())."""
+        t = self.transfer
+        if t is None or t.size is None:
+            return False
+        size = t.size
+        return t.receive_into(fd, lambda done: self.progress(done, size))
+
     def drain(self) -> None:
         """Discard the rest of a FileIn stream (after an error was reported)."""
         try:
@@ -58,6 +72,9 @@ class Ctx:
     def send_chunk(self, data: bytes | memoryview) -> None:
         """Send part of the FileOut stream; AgentError if the host cancelled."""
         self.out_started = True
+        if self.transfer is not None and self.transfer.size is None:
+            self.transfer.write(data)
+            return
         if self.chan.pending() or select.select([self.fd], [], [], 0)[0]:
             ftype, _, _ = self.chan.recv()
             if ftype == FrameType.CANCEL:
@@ -67,6 +84,10 @@ class Ctx:
 
     def send_file(self, f: int, total: int | None = None) -> None:
         """Stream an open file descriptor to its end as the FileOut stream."""
+        if self.transfer is not None and self.transfer.size is None:
+            t = self.transfer
+            t.send_fd(f, lambda done: self.progress(done, total or done))
+            return
         pos = 0
         while True:
             data = os.read(f, CHUNK_SIZE)

@@ -15,6 +15,7 @@ from ..protocol.frames import MAX_BUFFER, Channel, FrameType, decode_doc
 from .context import Ctx
 from .paths import SYSROOT, resolve, to_guest
 from .registry import IMPLS, AgentError
+from .transfer import Transfer
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +103,14 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
     spec = REGISTRY.get(name)
     ctx = Ctx(chan, serial, name, fd)
     given: dict[str, str] = {}
-    if spec is not None:
-        ctx.in_open = has_kind(spec, "FileIn")
+    bulk = doc.get("bulk")
     try:
+        if spec is not None:
+            if isinstance(bulk, dict):
+                size = bulk.get("size")
+                ctx.transfer = Transfer(int(bulk["target"]), None if size is None else int(size))
+            bulk_in = ctx.transfer is not None and ctx.transfer.size is not None
+            ctx.in_open = has_kind(spec, "FileIn") and not bulk_in
         fn = IMPLS.get(name)
         if spec is None or fn is None or spec.local:
             raise AgentError(f"unknown operation {name}: the appliance is older than the library",
@@ -120,7 +126,11 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
                                  errno.EFBIG)
             chan.send_doc(FrameType.OK, serial, {"blob": True}, bytes(result))
         else:
-            chan.send_doc(FrameType.OK, serial, {"ret": result})
+            reply: dict[str, Any] = {"ret": result}
+            if ctx.transfer is not None and ctx.transfer.size is None:
+                ctx.transfer.close()  # flushed: the host may now read the file
+                reply["bulk_size"] = ctx.transfer.written
+            chan.send_doc(FrameType.OK, serial, reply)
     except (EOFError, BrokenPipeError):
         raise
     except BaseException as e:  # noqa: B036 - every failure becomes a reply
@@ -128,3 +138,6 @@ def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
         chan.send_doc(FrameType.ERR, serial, {"errno": eno, "message": message})
         if ctx.in_open:
             ctx.drain()
+    finally:
+        if ctx.transfer is not None:
+            ctx.transfer.close()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import struct
 import time
 from collections.abc import Callable
 from typing import Any
 
 from .block import disk_names
+from .dispatch import check_device, need_root
+from .paths import resolve
 from .registry import AgentError
 from .system import activate_storage
 
@@ -61,7 +64,26 @@ def activate(args: dict[str, Any]) -> None:
     activate_storage()
 
 
+def size(args: dict[str, Any]) -> int:
+    """The size of a guest file or device about to be downloaded; -1 if unknown (the
+    download itself will then report whatever is wrong)."""
+    path = str(args.get("path", ""))
+    try:
+        if path.startswith("/dev/"):
+            fd = os.open(check_device(path), os.O_RDONLY)
+            try:
+                return os.lseek(fd, 0, os.SEEK_END)
+            finally:
+                os.close(fd)
+        need_root()
+        st = os.stat(resolve(path))
+        return st.st_size if stat.S_ISREG(st.st_mode) else -1
+    except (OSError, AgentError):
+        return -1
+
+
 INTERNAL: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "_size": size,
     "_resume": resume,
     "_wait_disks": wait_disks,
     "_activate": activate,

@@ -49,6 +49,11 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
 
 def _receive_into(ctx: Ctx, fd: int, path: str) -> None:
     """Write the FileIn stream to fd, as libguestfs's upload does."""
+    try:
+        if ctx.receive_into(fd):
+            return
+    except OSError as e:
+        raise AgentError(f"write error: {to_guest(path)}: {e.strerror}", e.errno) from None
     for chunk in ctx.chunks():
         try:
             _write_all(fd, chunk)
@@ -289,11 +294,11 @@ def txz_out(ctx: Ctx, directory: str, tarball: None) -> None:
 
 # -- base64 -----------------------------------------------------------------------------------
 
-def _b64_decoded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+def _b64_decoded(chunks: Iterator[bytes | memoryview]) -> Iterator[bytes]:
     """Decode a base64 text stream, ignoring what is not base64 (as `base64 -d -i`)."""
     pending = b""
     for chunk in chunks:
-        pending += chunk.translate(None, B64_GARBAGE)
+        pending += bytes(chunk).translate(None, B64_GARBAGE)
         whole = len(pending) - len(pending) % 4
         if whole:
             yield binascii.a2b_base64(pending[:whole])

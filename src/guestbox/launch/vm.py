@@ -20,9 +20,10 @@ from pathlib import Path
 from ..appliance.builder import Appliance
 from ..errors import ApplianceError
 from ..interrupt import DeferredInterrupt
+from ..protocol.bulk import BULK_TARGETS
 from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
 from .kvm import kvm_works
-from .qmp import QMP
+from .qmp import QMP, QMPFailure
 from .spawn import popen
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,8 @@ class VM:
         self.accel = "tcg"
         self.partial_send = False
         self.interrupt: DeferredInterrupt | None = None  # set by the call in progress
+        self._transfers = 0
+        self._unplugged: list[str] = []
         self._dir = tempfile.mkdtemp(prefix="guestbox-")
         self._reader: threading.Thread | None = None
 
@@ -248,6 +251,44 @@ class VM:
             self.qmp.execute("device_add", _scsi_hd(i, d))
         except Exception as e:  # noqa: BLE001 - QMP errors say what QEMU did not like
             raise self.failure(f"launch: cannot attach {d.path}: {e}") from None
+
+    def attach_transfer(self, path: str, readonly: bool) -> tuple[str, int]:
+        """Attach a host file as a transfer disk for bulk data (see protocol/bulk.py).
+
+        Returns (device id, SCSI target), the target being how the agent finds it.
+        """
+        assert self.qmp is not None
+        self._reap_transfers()
+        n = self._transfers
+        self._transfers += 1
+        target = BULK_TARGETS[n % len(BULK_TARGETS)]
+        node, dev = f"bulk{n}", f"bulkdev{n}"
+        self.qmp.execute("blockdev-add", {
+            "node-name": node, "driver": "raw", "read-only": readonly,
+            "file": {"driver": "file", "filename": path, "read-only": readonly}})
+        try:
+            self.qmp.execute("device_add", {"driver": "scsi-hd", "id": dev, "drive": node,
+                                            "bus": "scsi0.0", "channel": 0, "scsi-id": target,
+                                            "lun": 0})
+        except BaseException:
+            self._unplugged.append(node)
+            raise
+        return dev, target
+
+    def detach_transfer(self, dev: str) -> None:
+        """Unplug a transfer disk; its node is deleted once the guest has let go of it."""
+        assert self.qmp is not None
+        self.qmp.execute("device_del", {"id": dev})
+        self._unplugged.append(dev.replace("bulkdev", "bulk"))
+
+    def _reap_transfers(self) -> None:
+        assert self.qmp is not None
+        for node in list(self._unplugged):
+            try:
+                self.qmp.execute("blockdev-del", {"node-name": node})
+                self._unplugged.remove(node)
+            except QMPFailure:
+                pass  # still in use: the guest has not finished the unplug yet
 
     def save_state(self, path: Path) -> None:
         """Stop the appliance and write its whole state to path (QMP migrate to a file)."""
