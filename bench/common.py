@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import guestbox
+from guestbox.appliance import builder
 from guestbox.launch.kvm import kvm_works
 from guestbox.launch.vm import qemu_binary
-from guestbox.appliance import builder
 
 MiB = 1024 * 1024
 

@@ -1,8 +1,11 @@
-"""Moving data: upload and download of 256 MiB, and 200 small writes, for each library."""
+"""Moving data, for each library: upload and download of 256 MiB, tar-in of a tree of
+10,000 small files, 200 small writes, pread/pwrite of 4 KiB."""
 
 from __future__ import annotations
 
+import io
 import os
+import tarfile
 import tempfile
 from typing import Any
 
@@ -10,9 +13,20 @@ from common import MiB, handle, libraries, report, timed
 
 SIZE = 256 * MiB
 SMALL_WRITES = 200
+TREE_FILES = 10_000
+PIO = 200
 
 
-def measure(lib: Any, src: str, dst: str) -> dict[str, float]:
+def make_tree_tarball(path: str) -> None:
+    with tarfile.open(path, "w") as tf:
+        for i in range(TREE_FILES):
+            data = f"file {i}\n".encode() * 10
+            info = tarfile.TarInfo(f"tree/d{i // 100:03d}/f{i:05d}")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+
+
+def measure(lib: Any, src: str, dst: str, tarball: str) -> dict[str, float]:
     g = handle(lib)
     g.add_drive_scratch(1024 * MiB)
     g.launch()
@@ -22,31 +36,37 @@ def measure(lib: Any, src: str, dst: str) -> dict[str, float]:
         "upload": timed(lambda: g.upload(src, "/big")),
         "download": timed(lambda: g.download("/big", dst)),
     }
+    g.mkdir("/tree")
+    out["tar_in"] = timed(lambda: g.tar_in(tarball, "/tree"))
     g.mkdir("/small")
     out["writes"] = timed(
         lambda: [g.write(f"/small/f{i}", b"x" * 100) for i in range(SMALL_WRITES)])
+    block = b"y" * 4096
+    out["pwrite"] = timed(lambda: [g.pwrite("/big", block, i * 8192) for i in range(PIO)]) / PIO
+    out["pread"] = timed(lambda: [g.pread("/big", 4096, i * 8192) for i in range(PIO)]) / PIO
     g.close()
     return out
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as d:
-        src, dst = os.path.join(d, "src"), os.path.join(d, "dst")
+        src, dst, tarball = (os.path.join(d, n) for n in ("src", "dst", "tree.tar"))
         with open(src, "wb") as f:
             for _ in range(SIZE // MiB):
                 f.write(os.urandom(MiB))
-        rows: list[tuple[str, str, dict[str, float]]] = [
-            ("upload 256 MiB", "s", {}), ("download 256 MiB", "s", {}),
-            (f"{SMALL_WRITES} small writes", "s", {}),
-        ]
-        for name, lib in libraries():
-            m = measure(lib, src, dst)
-            rows[0][2][name], rows[1][2][name], rows[2][2][name] = (
-                m["upload"], m["download"], m["writes"])
-        report("io", rows)
-        for name in rows[0][2]:
-            print(f"{name}: upload {SIZE / MiB / rows[0][2][name]:.0f} MiB/s, "
-                  f"download {SIZE / MiB / rows[1][2][name]:.0f} MiB/s")
+        make_tree_tarball(tarball)
+        results = {name: measure(lib, src, dst, tarball) for name, lib in libraries()}
+    rows = [
+        ("upload 256 MiB", "s", "upload", 1.0), ("download 256 MiB", "s", "download", 1.0),
+        (f"tar-in of {TREE_FILES} small files", "s", "tar_in", 1.0),
+        (f"{SMALL_WRITES} small writes", "s", "writes", 1.0),
+        ("pwrite of 4 KiB", "ms", "pwrite", 1000.0), ("pread of 4 KiB", "ms", "pread", 1000.0),
+    ]
+    report("io", [(m, unit, {n: r[key] * scale for n, r in results.items()})
+                  for m, unit, key, scale in rows])
+    for name, r in results.items():
+        print(f"{name}: upload {SIZE / MiB / r['upload']:.0f} MiB/s, "
+              f"download {SIZE / MiB / r['download']:.0f} MiB/s")
 
 
 if __name__ == "__main__":

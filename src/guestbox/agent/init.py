@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 
 def main() -> None:
+    marks = {"python": time.clock_gettime(time.CLOCK_BOOTTIME)}  # seconds since the kernel began
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="guestbox-agent: %(levelname)s %(message)s"
     )
@@ -15,12 +17,16 @@ def main() -> None:
     from .system import load_modules, mount_pseudo, poweroff
 
     mount_pseudo()
+    marks["mounted"] = time.clock_gettime(time.CLOCK_BOOTTIME)
     load_modules()
+    marks["modules"] = time.clock_gettime(time.CLOCK_BOOTTIME)
     from .server import open_port, serve
 
+    marks["imports"] = time.clock_gettime(time.CLOCK_BOOTTIME)
     fd = open_port()  # the host asks for storage activation once its disks are attached
+    marks["port"] = time.clock_gettime(time.CLOCK_BOOTTIME)
     try:
-        serve(fd)
+        serve(fd, marks)
     finally:
         poweroff()
 

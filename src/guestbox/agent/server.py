@@ -45,8 +45,11 @@ def open_port(wait: float = 30.0) -> int:
         time.sleep(0.01)
 
 
-def serve(fd: int) -> None:
-    """Serve calls on fd until the host asks for power off or goes away."""
+def serve(fd: int, marks: dict[str, float] | None = None) -> None:
+    """Serve calls on fd until the host asks for power off or goes away.
+
+    marks (boot milestones, seconds since the kernel started) go to the host in the hello.
+    """
 
     def send(*parts: bytes | memoryview) -> None:
         for part in parts:
@@ -56,7 +59,7 @@ def serve(fd: int) -> None:
 
     chan = Channel(lambda buf: os.readv(fd, [buf]), send)
     uptime = time.clock_gettime(time.CLOCK_BOOTTIME)
-    chan.send_doc(FrameType.HELLO, 0, {"agent": 1, "uptime": uptime})
+    chan.send_doc(FrameType.HELLO, 0, {"agent": 1, "uptime": uptime, "marks": marks or {}})
     while True:
         try:
             ftype, serial, body = chan.recv()

@@ -118,6 +118,7 @@ class VM:
         self.partial_send = False
         self.interrupt: DeferredInterrupt | None = None  # set by the call in progress
         self._transfers = 0
+        self.hello: dict[str, object] = {}  # what the agent said when it came up (cold boot)
         self._unplugged: list[str] = []
         self._dir = tempfile.mkdtemp(prefix="guestbox-")
         self._reader: threading.Thread | None = None
@@ -213,7 +214,8 @@ class VM:
                 ftype, _, body = chan.recv()
                 if ftype != FrameType.HELLO:
                     raise ApplianceError(f"launch: the agent sent {ftype.name} instead of hello")
-                log.debug("agent hello: %s", decode_doc(body)[0])
+                self.hello = decode_doc(body)[0]
+                log.debug("agent hello: %s", self.hello)
             self.deadline = None
             return chan
         except (ProtocolError, EOFError, OSError) as e:
