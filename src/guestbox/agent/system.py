@@ -47,6 +47,7 @@ def load_modules(listfile: str = "/etc/guestbox/modules") -> None:
                     log.warning("loading %s: %s", path, os.strerror(e))
         finally:
             os.close(fd)
+        os.unlink(path)  # loaded once and for all: its RAM (and saved state) is better spent
 
 
 def activate_storage() -> None:
