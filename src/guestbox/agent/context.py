@@ -18,6 +18,33 @@ TOOL_ENV = {
 }
 
 
+def run(
+    args: Sequence[str],
+    *,
+    input: bytes | None = None,
+    ok_codes: Sequence[int] = (0,),
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+) -> str:
+    """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
+    try:
+        p = subprocess.run(
+            list(args),
+            input=input,
+            capture_output=True,
+            cwd=cwd,
+            env={**TOOL_ENV, **(env or {})},
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise AgentError(f"{args[0]}: tool not found in the appliance", 2) from None
+    if p.returncode not in ok_codes:
+        err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
+        raise AgentError(f"{os.path.basename(args[0])}: {err}" if err else
+                         f"{args[0]} exited with status {p.returncode}")
+    return p.stdout.decode("utf-8", "surrogateescape")
+
+
 class Ctx:
     """The call being served: its name, its channel and its streams."""
 
@@ -104,41 +131,5 @@ class Ctx:
         self.chan.send_doc(FrameType.LOG, self.serial, {"message": message})
 
     # -- tools -------------------------------------------------------------
-    def run(
-        self,
-        args: Sequence[str],
-        *,
-        input: bytes | None = None,
-        ok_codes: Sequence[int] = (0,),
-        cwd: str | None = None,
-        env: dict[str, str] | None = None,
-    ) -> str:
-        """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
-        return run(args, input=input, ok_codes=ok_codes, cwd=cwd, env=env)
+    run = staticmethod(run)
 
-
-def run(
-    args: Sequence[str],
-    *,
-    input: bytes | None = None,
-    ok_codes: Sequence[int] = (0,),
-    cwd: str | None = None,
-    env: dict[str, str] | None = None,
-) -> str:
-    """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
-    try:
-        p = subprocess.run(
-            list(args),
-            input=input,
-            capture_output=True,
-            cwd=cwd,
-            env={**TOOL_ENV, **(env or {})},
-            stdin=None if input is not None else subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise AgentError(f"{args[0]}: tool not found in the appliance", 2) from None
-    if p.returncode not in ok_codes:
-        err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
-        raise AgentError(f"{os.path.basename(args[0])}: {err}" if err else
-                         f"{args[0]} exited with status {p.returncode}")
-    return p.stdout.decode("utf-8", "surrogateescape")

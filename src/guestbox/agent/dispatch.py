@@ -11,7 +11,7 @@ from typing import Any
 
 from ..api import REGISTRY
 from ..api.table import OpSpec
-from ..protocol.frames import MAX_BUFFER, Channel, FrameType, decode_doc
+from ..protocol.frames import MAX_BUFFER, Channel, FrameType
 from .context import Ctx
 from .paths import SYSROOT, resolve, to_guest
 from .registry import IMPLS, AgentError
@@ -93,9 +93,8 @@ def has_kind(spec: OpSpec, meaning: str) -> bool:
     return any(p.meaning == meaning for p in spec.params)
 
 
-def serve_call(chan: Channel, serial: int, body: bytes, fd: int) -> None:
-    """Run one call and send its reply (and its streams)."""
-    doc, blob = decode_doc(body)
+def serve_call(chan: Channel, serial: int, doc: dict[str, Any], blob: bytes, fd: int) -> None:
+    """Run one call (its decoded document and blob) and send its reply (and its streams)."""
     name = str(doc.get("op"))
     args = doc.get("args") or {}
     if doc.get("blob"):

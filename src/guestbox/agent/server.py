@@ -70,7 +70,7 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
             log.error("protocol error from host: %s", e)
             return
         if ftype == FrameType.CALL:
-            doc, _ = decode_doc(body)
+            doc, blob = decode_doc(body)
             op = doc.get("op")
             if op == "_poweroff":
                 umount_everything()
@@ -83,5 +83,5 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
                 except Exception as e:  # noqa: BLE001 - reported to the host
                     chan.send_doc(FrameType.ERR, serial, {"errno": None, "message": f"{op}: {e}"})
             else:
-                serve_call(chan, serial, body, fd)
+                serve_call(chan, serial, doc, blob, fd)
         # CHUNK, END or CANCEL here belong to a stream already finished: ignore them.
