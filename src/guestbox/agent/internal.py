@@ -38,25 +38,35 @@ def resume(args: dict[str, Any]) -> dict[str, Any]:
     return {"uptime": time.clock_gettime(time.CLOCK_BOOTTIME)}
 
 
+BLKRRPART = 0x125F
+
+
 def wait_disks(args: dict[str, Any]) -> list[str]:
-    """Wait until count disks (hot-plugged in order) are visible with their partitions."""
+    """Wait until count disks (hot-plugged in order) are visible, with their partitions."""
     count = int(args.get("count", 0))
     deadline = time.monotonic() + float(args.get("timeout", 30))
     while True:
         names = disk_names()
-        if len(names) >= count and all(_ready(n) for n in names):
-            return [f"/dev/{n}" for n in names]
+        if len(names) >= count and all(os.path.exists(f"/dev/{n}") for n in names):
+            break
         if time.monotonic() > deadline:
             raise AgentError(f"only {len(names)} of {count} disks appeared: {names}")
         time.sleep(0.005)
+    for name in names[count - 1 : count] if count else ():
+        _scan_partitions(name)
+    return [f"/dev/{n}" for n in names]
 
 
-def _ready(name: str) -> bool:
-    """The disk's node exists, and so do the nodes of the partitions the kernel found."""
-    if not os.path.exists(f"/dev/{name}"):
-        return False
-    parts = [p for p in os.listdir(f"/sys/block/{name}") if p.startswith(name)]
-    return all(os.path.exists(f"/dev/{p}") for p in parts)
+def _scan_partitions(name: str) -> None:
+    """Read the new disk's partition table now: the kernel's own scan may not have run yet
+    when the disk appears, and the next call must find its partitions."""
+    fd = os.open(f"/dev/{name}", os.O_RDONLY)
+    try:
+        fcntl.ioctl(fd, BLKRRPART)
+    except OSError:
+        pass  # EBUSY: something holds it open, so the kernel has scanned it already
+    finally:
+        os.close(fd)
 
 
 LVM_LABEL = b"LABELONE"

@@ -7,6 +7,7 @@ and this way QEMU moves the data between guest memory and the host's file.
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
 import time
@@ -43,9 +44,21 @@ class Transfer:
         self.written = 0
         self._address, name = self._find(target)
         mode = os.O_RDONLY if size is not None else os.O_WRONLY
-        self.fd = os.open(f"/dev/{name}", mode | os.O_DIRECT | os.O_CLOEXEC)
+        self.fd = self._open(f"/dev/{name}", mode | os.O_DIRECT | os.O_CLOEXEC)
         self._buf = mmap.mmap(-1, IO_SIZE)  # page-aligned, as O_DIRECT wants
         self._fill = 0  # bytes staged in _buf for output
+
+    @staticmethod
+    def _open(path: str, flags: int, wait: float = 10.0) -> int:
+        """Open the new disk; ENXIO means the kernel is still setting it up."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return os.open(path, flags)
+            except OSError as e:
+                if e.errno != errno.ENXIO or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.002)
 
     @staticmethod
     def _find(target: int, wait: float = 20.0) -> tuple[str, str]:
