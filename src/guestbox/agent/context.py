@@ -85,7 +85,7 @@ class Ctx:
         if t is None or t.size is None:
             return False
         size = t.size
-        return t.receive_into(fd, lambda done: self.progress(done, size))
+        return t.receive_into(fd, lambda done: self._bulk_progress(done, size))
 
     def drain(self) -> None:
         """Discard the rest of a FileIn stream (after an error was reported)."""
@@ -96,16 +96,25 @@ class Ctx:
             pass
 
     # -- FileOut -----------------------------------------------------------
+    def check_cancel(self) -> None:
+        """AgentError if the host has sent CANCEL (looked for without waiting)."""
+        if self.chan.pending() or select.select([self.fd], [], [], 0)[0]:
+            ftype, _, _ = self.chan.recv()
+            if ftype == FrameType.CANCEL:
+                raise AgentError("operation cancelled by the host", 4)
+
+    def _bulk_progress(self, done: int, total: int) -> None:
+        """Progress of a transfer disk copy, which the host can also cancel."""
+        self.progress(done, total)
+        self.check_cancel()
+
     def send_chunk(self, data: bytes | memoryview) -> None:
         """Send part of the FileOut stream; AgentError if the host cancelled."""
         self.out_started = True
         if self.transfer is not None and self.transfer.size is None:
             self.transfer.write(data)
             return
-        if self.chan.pending() or select.select([self.fd], [], [], 0)[0]:
-            ftype, _, _ = self.chan.recv()
-            if ftype == FrameType.CANCEL:
-                raise AgentError("operation cancelled by the host", 4)
+        self.check_cancel()
         for i in range(0, len(data), CHUNK_SIZE):
             self.chan.send(FrameType.CHUNK, self.serial, data[i : i + CHUNK_SIZE])
 
@@ -113,7 +122,7 @@ class Ctx:
         """Stream an open file descriptor to its end as the FileOut stream."""
         if self.transfer is not None and self.transfer.size is None:
             t = self.transfer
-            t.send_fd(f, lambda done: self.progress(done, total or done))
+            t.send_fd(f, lambda done: self._bulk_progress(done, total or done))
             return
         pos = 0
         while True:

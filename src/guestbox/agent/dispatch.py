@@ -134,9 +134,11 @@ def serve_call(chan: Channel, serial: int, doc: dict[str, Any], blob: bytes, fd:
         raise
     except BaseException as e:  # noqa: B036 - every failure becomes a reply
         message, eno = error_message(name, e, given)
+        if ctx.transfer is not None:
+            ctx.transfer.abandon()  # before the reply: then the host unplugs the disk
         chan.send_doc(FrameType.ERR, serial, {"errno": eno, "message": message})
         if ctx.in_open:
             ctx.drain()
     finally:
         if ctx.transfer is not None:
-            ctx.transfer.close()
+            ctx.transfer.abandon()

@@ -27,6 +27,9 @@ def main() -> None:
     marks["port"] = time.clock_gettime(time.CLOCK_BOOTTIME)
     try:
         serve(fd, marks)
+    except BaseException:
+        logging.getLogger("guestbox.agent").exception("the agent failed")
+        raise
     finally:
         poweroff()
 

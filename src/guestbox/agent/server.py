@@ -83,5 +83,10 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
                 except Exception as e:  # noqa: BLE001 - reported to the host
                     chan.send_doc(FrameType.ERR, serial, {"errno": None, "message": f"{op}: {e}"})
             else:
-                serve_call(chan, serial, doc, blob, fd)
+                try:
+                    serve_call(chan, serial, doc, blob, fd)
+                except (EOFError, OSError, ProtocolError):
+                    raise  # the channel itself is gone
+                except Exception:  # noqa: BLE001 - a bug in a reply path must not stop the agent
+                    log.exception("serving %s", op)
         # CHUNK, END or CANCEL here belong to a stream already finished: ignore them.

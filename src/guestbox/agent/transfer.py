@@ -8,6 +8,7 @@ and this way QEMU moves the data between guest memory and the host's file.
 from __future__ import annotations
 
 import errno
+import logging
 import mmap
 import os
 import time
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from ..protocol.bulk import BULK_TARGETS
 from .registry import AgentError
 
+log = logging.getLogger(__name__)
 SCSI_DEVICES = "/sys/bus/scsi/devices"
 IO_SIZE = 8 * 1024 * 1024
 SECTOR = 512
@@ -177,6 +179,13 @@ class Transfer:
         os.lseek(dst, off, os.SEEK_SET)
         return True
 
+    def abandon(self) -> None:
+        """Let go of the disk after a failure (or a second time): never raises."""
+        try:
+            self.close()
+        except OSError as e:
+            log.warning("closing the transfer disk: %s", e)
+
     def close(self) -> None:
         """Flush what was written to the host's file, then remove the disk from the guest."""
         if self.fd < 0:
@@ -187,8 +196,7 @@ class Transfer:
                 os.fsync(self.fd)
         finally:
             os.close(self.fd)
-            self.fd = -1
-            self._buf.close()
+            self.fd = -1  # (the buffer goes with the object: a traceback may still view it)
             try:
                 with open(f"{SCSI_DEVICES}/{self._address}/delete", "w") as f:
                     f.write("1")
