@@ -120,31 +120,25 @@ def pvremove(ctx: Ctx, device: str) -> None:
     _lvm("pvremove", "-ff", device)
 
 
+def _remove_each(names: list[str], deactivate: str | None, remove: str) -> None:
+    """Deactivate (if asked; lvremove -f does not always remove active volumes) and remove."""
+    for name in names:
+        if deactivate is not None:
+            try:
+                _lvm(deactivate, "-an", name)
+            except AgentError:
+                pass
+        try:
+            _lvm(remove, "-f", name)
+        except AgentError as e:
+            raise AgentError(f"{remove}: {name}: {e.message}") from None
+
+
 @impl
 def lvm_remove_all(ctx: Ctx) -> None:
-    for lv in _lvs():
-        try:  # deactivate first: lvremove -f does not always remove active volumes
-            _lvm("lvchange", "-an", lv)
-        except AgentError:
-            pass
-        try:
-            _lvm("lvremove", "-f", lv)
-        except AgentError as e:
-            raise AgentError(f"lvremove: {lv}: {e.message}") from None
-    for vg in _vgs():
-        try:
-            _lvm("vgchange", "-an", vg)
-        except AgentError:
-            pass
-        try:
-            _lvm("vgremove", "-f", vg)
-        except AgentError as e:
-            raise AgentError(f"vgremove: {vg}: {e.message}") from None
-    for pv in _pvs():
-        try:
-            _lvm("pvremove", "-f", pv)
-        except AgentError as e:
-            raise AgentError(f"pvremove: {pv}: {e.message}") from None
+    _remove_each(_lvs(), "lvchange", "lvremove")
+    _remove_each(_vgs(), "vgchange", "vgremove")
+    _remove_each(_pvs(), None, "pvremove")
     _mknodes()
 
 
