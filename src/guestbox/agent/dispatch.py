@@ -33,8 +33,18 @@ def check_device(dev: str) -> str:
     return dev
 
 
+_APPLIANCE_DEV: list[int] = []
+
+
 def need_root() -> None:
-    if not os.path.ismount(SYSROOT):
+    """AgentError unless a guest filesystem is mounted on the sysroot.
+
+    One stat per call (os.path.ismount makes two): the sysroot is a mount point
+    exactly when it is on another device than the appliance's own root.
+    """
+    if not _APPLIANCE_DEV:
+        _APPLIANCE_DEV.append(os.stat("/").st_dev)
+    if os.stat(SYSROOT).st_dev == _APPLIANCE_DEV[0]:
         raise AgentError("you must call 'mount' first to mount the root filesystem")
 
 

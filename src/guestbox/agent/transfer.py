@@ -31,8 +31,8 @@ def _target(address: str) -> int | None:
 
 def is_transfer_disk(name: str) -> bool:
     """True for a disk (sdX) attached by the host to carry bulk data, not a guest disk."""
-    try:
-        address = os.path.basename(os.path.realpath(f"/sys/block/{name}/device"))
+    try:  # the link ends with the SCSI address H:C:T:L (one readlink, not a realpath walk)
+        address = os.path.basename(os.readlink(f"/sys/block/{name}/device"))
     except OSError:
         return False
     return _target(address) in BULK_TARGETS
