@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .block import disk_names
+from .devices import open_new_disk
 from .dispatch import check_device, need_root
 from .paths import resolve
 from .registry import AgentError
@@ -60,7 +61,7 @@ def wait_disks(args: dict[str, Any]) -> list[str]:
 def _scan_partitions(name: str) -> None:
     """Read the new disk's partition table now: the kernel's own scan may not have run yet
     when the disk appears, and the next call must find its partitions."""
-    fd = os.open(f"/dev/{name}", os.O_RDONLY)
+    fd = open_new_disk(f"/dev/{name}", os.O_RDONLY)
     try:
         fcntl.ioctl(fd, BLKRRPART)
     except OSError:

@@ -7,7 +7,6 @@ and this way QEMU moves the data between guest memory and the host's file.
 
 from __future__ import annotations
 
-import errno
 import logging
 import mmap
 import os
@@ -15,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from ..protocol.bulk import BULK_TARGETS
+from .devices import open_new_disk
 from .registry import AgentError
 
 log = logging.getLogger(__name__)
@@ -46,21 +46,9 @@ class Transfer:
         self.written = 0
         self._address, name = self._find(target)
         mode = os.O_RDONLY if size is not None else os.O_WRONLY
-        self.fd = self._open(f"/dev/{name}", mode | os.O_DIRECT | os.O_CLOEXEC)
+        self.fd = open_new_disk(f"/dev/{name}", mode | os.O_DIRECT | os.O_CLOEXEC)
         self._buf = mmap.mmap(-1, IO_SIZE)  # page-aligned, as O_DIRECT wants
         self._fill = 0  # bytes staged in _buf for output
-
-    @staticmethod
-    def _open(path: str, flags: int, wait: float = 10.0) -> int:
-        """Open the new disk; ENXIO means the kernel is still setting it up."""
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                return os.open(path, flags)
-            except OSError as e:
-                if e.errno != errno.ENXIO or time.monotonic() > deadline:
-                    raise
-            time.sleep(0.002)
 
     @staticmethod
     def _find(target: int, wait: float = 20.0) -> tuple[str, str]:
