@@ -55,7 +55,6 @@ class Ctx:
         self.fd = fd
         self.sysroot = SYSROOT
         self.in_open = False  # a FileIn stream not yet read to its end
-        self.out_started = False
         self.transfer: Transfer | None = None  # bulk data on a transfer disk instead
 
     # -- FileIn ------------------------------------------------------------
@@ -110,7 +109,6 @@ class Ctx:
 
     def send_chunk(self, data: bytes | memoryview) -> None:
         """Send part of the FileOut stream; AgentError if the host cancelled."""
-        self.out_started = True
         if self.transfer is not None and self.transfer.size is None:
             self.transfer.write(data)
             return
@@ -135,9 +133,6 @@ class Ctx:
 
     def progress(self, position: int, total: int) -> None:
         self.chan.send_doc(FrameType.PROGRESS, self.serial, {"position": position, "total": total})
-
-    def log(self, message: str) -> None:
-        self.chan.send_doc(FrameType.LOG, self.serial, {"message": message})
 
     # -- tools -------------------------------------------------------------
     run = staticmethod(run)

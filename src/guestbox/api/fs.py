@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .table import op
+from .table import alias, op
 from .types import Device, DevOrPath, FileIn, FileOut, Mountable, Pathname, StatVFS  # noqa: F401
 
 
@@ -31,31 +31,15 @@ class FsOps:
         """
         ...
 
-    @op(local=True, writes=True)
-    def mkfs_opts(
-        self,
-        fstype: str,
-        device: Device,
-        blocksize: int | None = None,
-        features: str | None = None,
-        inode: int | None = None,
-        sectorsize: int | None = None,
-        label: str | None = None,
-    ) -> None:
-        """Another name of mkfs (libguestfs's mkfs_opts alias)."""
-        self.mkfs(fstype, device, blocksize=blocksize, features=features, inode=inode,
-                  sectorsize=sectorsize, label=label)
+    mkfs_opts = alias("mkfs_opts", mkfs, "Another name of mkfs (libguestfs's mkfs_opts alias).")
 
     @op(writes=True)
     def mkswap(self, device: Device, label: str | None = None, uuid: str | None = None) -> None:
         """Create a Linux swap partition on device, with an optional label and UUID."""
         ...
 
-    @op(local=True, writes=True)
-    def mkswap_opts(self, device: Device, label: str | None = None,
-                    uuid: str | None = None) -> None:
-        """Another name of mkswap (libguestfs's mkswap_opts alias)."""
-        self.mkswap(device, label=label, uuid=uuid)
+    mkswap_opts = alias("mkswap_opts", mkswap,
+                        "Another name of mkswap (libguestfs's mkswap_opts alias).")
 
     @op(local=True, writes=True, deprecated_by="mkswap")
     def mkswap_L(self, label: str, device: Device) -> None:  # noqa: N802 - libguestfs's name
@@ -104,11 +88,8 @@ class FsOps:
         """
         ...
 
-    @op(local=True)
-    def umount_opts(self, pathordevice: DevOrPath, force: bool | None = None,
-                    lazyunmount: bool | None = None) -> None:
-        """Another name of umount (libguestfs's umount_opts alias)."""
-        self.umount(pathordevice, force=force, lazyunmount=lazyunmount)
+    umount_opts = alias("umount_opts", umount,
+                        "Another name of umount (libguestfs's umount_opts alias).")
 
     @op()
     def umount_all(self) -> None:

@@ -7,7 +7,7 @@ with the same signature (checked when the handle class is created).
 
 from __future__ import annotations
 
-from .table import op
+from .table import alias, op
 from .types import HostPath
 
 
@@ -45,27 +45,8 @@ class HandleOps:
         """
         ...
 
-    @op(local=True, config_only=True)
-    def add_drive(
-        self,
-        filename: HostPath,
-        readonly: bool | None = None,
-        format: str | None = None,
-        iface: str | None = None,
-        name: str | None = None,
-        label: str | None = None,
-        protocol: str | None = None,
-        server: list[str] | None = None,
-        username: str | None = None,
-        secret: str | None = None,
-        cachemode: str | None = None,
-        discard: str | None = None,
-        copyonread: bool | None = None,
-        blocksize: int | None = None,
-    ) -> None:
-        """Add a disk image; the same as add_drive_opts."""
-        self.add_drive_opts(filename, readonly, format, iface, name, label, protocol, server,
-                            username, secret, cachemode, discard, copyonread, blocksize)
+    add_drive = alias("add_drive", add_drive_opts,
+                      "Add a disk image; the same as add_drive_opts.")
 
     @op(local=True, config_only=True)
     def add_drive_ro(self, filename: HostPath) -> None:

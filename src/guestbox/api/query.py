@@ -6,7 +6,7 @@ import contextlib
 import struct
 from collections.abc import Iterator
 
-from .table import op
+from .table import alias, op
 from .types import (  # noqa: F401
     Device,
     DevOrPath,
@@ -124,10 +124,9 @@ class QueryOps:
         """
         ...
 
-    @op(local=True)
-    def glob_expand_opts(self, pattern: str, directoryslash: bool | None = None) -> list[str]:
-        """The same as glob_expand (the name of its form with optional arguments)."""
-        return self.glob_expand(pattern, directoryslash=directoryslash)
+    glob_expand_opts = alias(
+        "glob_expand_opts", glob_expand,
+        "The same as glob_expand (the name of its form with optional arguments).")
 
     # -- what is there -------------------------------------------------------
     @op(nofollow=("path",))
@@ -401,19 +400,8 @@ class QueryOps:
         """
         ...
 
-    @op(local=True)
-    def grep_opts(
-        self,
-        regex: str,
-        path: Pathname,
-        extended: bool | None = None,
-        fixed: bool | None = None,
-        insensitive: bool | None = None,
-        compressed: bool | None = None,
-    ) -> list[str]:
-        """The same as grep (the name of its form with optional arguments)."""
-        return self.grep(regex, path, extended=extended, fixed=fixed,
-                         insensitive=insensitive, compressed=compressed)
+    grep_opts = alias("grep_opts", grep,
+                      "The same as grep (the name of its form with optional arguments).")
 
     @op(local=True, deprecated_by="grep")
     def egrep(self, regex: str, path: Pathname) -> list[str]:

@@ -154,3 +154,25 @@ def op(
     return decorate
 
 
+def alias(name: str, target: F, doc: str) -> F:
+    """Declare name as another name of the operation target: same parameters, same result.
+
+    The alias calls the target by name on the handle, so it also follows a local
+    operation that GuestFS implements.  Use it in the class body:
+    `mkfs_opts = alias("mkfs_opts", mkfs, "...")`.
+    """
+    tspec: OpSpec = target.__guestbox_op__  # type: ignore[attr-defined]
+    if name in REGISTRY:
+        raise ValueError(f"operation {name} declared twice")
+    spec = dataclasses.replace(tspec, name=name, local=True, doc=inspect.cleandoc(doc))
+    REGISTRY[name] = spec
+    target_name = tspec.name
+
+    @functools.wraps(target)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self, target_name)(*args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = spec.doc
+    method.__guestbox_op__ = spec  # type: ignore[attr-defined]
+    return typing.cast(F, method)
