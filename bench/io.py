@@ -1,5 +1,5 @@
-"""Moving data, for each library: upload and download of 256 MiB, tar-in of a tree of
-10,000 small files, 200 small writes, pread/pwrite of 4 KiB."""
+"""Moving data, for each library: upload and download of 256 MiB, tar-in and tar-out of a
+tree of 10,000 small files, 200 small writes, pread/pwrite of 4 KiB and of 1 MiB pieces."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ SIZE = 256 * MiB
 SMALL_WRITES = 200
 TREE_FILES = 10_000
 PIO = 200
+BIG_PIO = 32  # calls of 1 MiB
 
 
 def make_tree_tarball(path: str) -> None:
@@ -38,12 +39,16 @@ def measure(lib: Any, src: str, dst: str, tarball: str) -> dict[str, float]:
     }
     g.mkdir("/tree")
     out["tar_in"] = timed(lambda: g.tar_in(tarball, "/tree"))
+    out["tar_out"] = timed(lambda: g.tar_out("/tree", dst))
     g.mkdir("/small")
     out["writes"] = timed(
         lambda: [g.write(f"/small/f{i}", b"x" * 100) for i in range(SMALL_WRITES)])
     block = b"y" * 4096
     out["pwrite"] = timed(lambda: [g.pwrite("/big", block, i * 8192) for i in range(PIO)]) / PIO
     out["pread"] = timed(lambda: [g.pread("/big", 4096, i * 8192) for i in range(PIO)]) / PIO
+    block = b"z" * MiB
+    out["pwrite_big"] = timed(lambda: [g.pwrite("/big", block, i * MiB) for i in range(BIG_PIO)])
+    out["pread_big"] = timed(lambda: [g.pread("/big", MiB, i * MiB) for i in range(BIG_PIO)])
     g.close()
     return out
 
@@ -60,7 +65,10 @@ def main() -> None:
         ("upload 256 MiB", "s", "upload", 1.0), ("download 256 MiB", "s", "download", 1.0),
         (f"tar-in of {TREE_FILES} small files", "s", "tar_in", 1.0),
         (f"{SMALL_WRITES} small writes", "s", "writes", 1.0),
+        (f"tar-out of {TREE_FILES} small files", "s", "tar_out", 1.0),
         ("pwrite of 4 KiB", "ms", "pwrite", 1000.0), ("pread of 4 KiB", "ms", "pread", 1000.0),
+        (f"pwrite of {BIG_PIO} MiB, 1 MiB a call", "s", "pwrite_big", 1.0),
+        (f"pread of {BIG_PIO} MiB, 1 MiB a call", "s", "pread_big", 1.0),
     ]
     report("io", [(m, unit, {n: r[key] * scale for n, r in results.items()})
                   for m, unit, key, scale in rows])

@@ -24,7 +24,15 @@ from .events import EVENT_LIBRARY, EVENT_PROGRESS, Events
 from .interrupt import DeferredInterrupt
 from .launch.vm import VM
 from .protocol.bulk import BULK_MIN, BULK_OUT_SIZE
-from .protocol.frames import CHUNK_SIZE, MAX_BUFFER, Channel, FrameType, ProtocolError, decode_doc
+from .protocol.frames import (
+    CHUNK_SIZE,
+    MAX_BUFFER,
+    Channel,
+    FrameType,
+    ProtocolError,
+    decode_doc,
+    encode_call,
+)
 
 log = logging.getLogger(__name__)
 BULK_OUT_OPS = frozenset({"download", "download_offset"})
@@ -45,7 +53,6 @@ class Client:
         """Run spec with args (already checked) and return its checked result."""
         wire: dict[str, Any] = {}
         blob: bytes | None = None
-        blobname: str | None = None
         infile = outfile = None
         for p in spec.params:
             if p.name not in args:
@@ -56,10 +63,10 @@ class Client:
                 infile = v
             elif kind == FileOut:
                 outfile = v
-            elif kind is bytes:
-                blob, blobname = v, p.name
             else:
                 wire[p.name] = v
+                if kind is bytes:
+                    blob = v
         if blob is not None and len(blob) > MAX_BUFFER:
             raise Error(f"{spec.name}: buffer of {len(blob)} bytes is larger than the limit "
                         f"of {MAX_BUFFER} bytes; use upload instead", errno.EFBIG)
@@ -68,7 +75,7 @@ class Client:
         src = _open_in(spec.name, infile) if infile is not None else None
         self.vm.deadline = time.monotonic() + timeout if timeout else None
         self.vm.interrupt = guard = DeferredInterrupt()
-        doc: dict[str, Any] = {"op": spec.name, "args": wire, "blob": blobname}
+        doc: dict[str, Any] = {"op": spec.name, "args": wire}
         transfer: str | None = None
         try:
             with guard:
@@ -86,7 +93,7 @@ class Client:
                             transfer, target = self.vm.attach_transfer(sink.tmp, readonly=False)
                             doc["bulk"] = {"target": target}
                         self.bulk_size = None
-                        self.chan.send_doc(FrameType.CALL, serial, doc, blob)
+                        self.chan.send(FrameType.CALL, serial, encode_call(doc))
                         early = self._send_stream(serial, stream) if stream else None
                         if early is not None:
                             return self._finish(spec, *early)
@@ -127,7 +134,7 @@ class Client:
         self._serial += 1
         self.vm.deadline = time.monotonic() + timeout
         try:
-            self.chan.send_doc(FrameType.CALL, self._serial, {"op": op, "args": args})
+            self.chan.send(FrameType.CALL, self._serial, encode_call({"op": op, "args": args}))
             ftype, body = self._next_reply(self._serial)
         finally:
             self.vm.deadline = None

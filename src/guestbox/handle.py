@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .api import Operations
-from .api.kinds import base_kind, conforms, describe, underlying
+from .api.kinds import base_kind, conforms, describe, plain
 from .api.table import REGISTRY, OpSpec
 from .api.types import Key
 from .appliance import builder
@@ -139,10 +139,10 @@ class GuestFS(Operations):
     def _check_args(self, spec: OpSpec, args: dict[str, Any]) -> dict[str, Any]:
         out = {}
         for p in spec.params:
-            if p.name not in args or args[p.name] is None:
+            v = args.get(p.name)
+            if v is None:
                 continue
-            v = args[p.name]
-            kind = underlying(base_kind(p.kind))
+            kind = plain(p.kind)
             if kind is bytes and isinstance(v, (bytearray, memoryview)):
                 v = bytes(v)
             elif kind is bytes and isinstance(v, str):

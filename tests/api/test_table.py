@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 import guestbox
 from guestbox.agent import families  # noqa: F401 - registers the agent functions
 from guestbox.agent.registry import IMPLS
 from guestbox.api import REGISTRY, Operations
 from guestbox.api.docs import render
+from guestbox.handle import GuestFS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +45,19 @@ def test_every_operation_is_a_documented_method_of_the_handle() -> None:
 def test_generated_reference_is_up_to_date() -> None:
     committed = (ROOT / "docs" / "api.md").read_text()
     assert committed == render(), "docs/api.md is stale: run `guestbox docs docs/api.md`"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda g: g.exists(), "exists: missing a required argument: 'path'"),
+        (lambda g: g.exists("/a", "/b"), "exists: too many positional arguments"),
+        (lambda g: g.exists(path="/a", nosuch=1), "exists: got an unexpected keyword argument"),
+        (lambda g: g.mkfs("ext4"), "mkfs: missing a required argument: 'device'"),
+    ],
+)
+def test_wrong_arguments_are_type_errors_naming_the_operation(
+    call: Callable[[GuestFS], object], message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        call(GuestFS())

@@ -14,7 +14,9 @@ from guestbox.protocol.frames import (
     Channel,
     FrameType,
     ProtocolError,
+    decode_call,
     decode_doc,
+    encode_call,
     encode_doc,
 )
 
@@ -34,19 +36,31 @@ def test_doc_and_blob_round_trip() -> None:
     assert blob == b"\x00\xff raw"
 
 
+def test_call_round_trip_carries_buffers_inside() -> None:
+    doc = {"op": "pwrite", "args": {"path": "/x", "content": b"\x00\xff", "offset": 2**40,
+                                    "flag": True, "list": ["a", None]}}
+    assert decode_call(encode_call(doc)) == doc
+
+
+@pytest.mark.parametrize("body", [b"", b"\xff\x00", encode_call(["not", "a", "dict"])])  # type: ignore[arg-type]
+def test_malformed_calls_are_protocol_errors(body: bytes) -> None:
+    with pytest.raises(ProtocolError):
+        decode_call(body)
+
+
 def test_frames_cross_a_socket_in_order() -> None:
     left, right, a, b = pair()
     with a, b:
 
         def sender() -> None:
-            left.send_doc(FrameType.CALL, 7, {"op": "ls"})
+            left.send(FrameType.CALL, 7, encode_call({"op": "ls"}))
             left.send(FrameType.CHUNK, 7, b"x" * 300_000)  # more than the socket buffers
             left.send(FrameType.END, 7)
 
         t = threading.Thread(target=sender)
         t.start()
         kind, serial, body = right.recv()
-        assert (kind, serial, decode_doc(body)[0]) == (FrameType.CALL, 7, {"op": "ls"})
+        assert (kind, serial, decode_call(body)) == (FrameType.CALL, 7, {"op": "ls"})
         assert right.recv() == (FrameType.CHUNK, 7, b"x" * 300_000)
         assert right.recv() == (FrameType.END, 7, b"")
         t.join()

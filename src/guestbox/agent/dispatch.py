@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
+import select
 import stat
 import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 from ..api import REGISTRY
 from ..api.table import OpSpec
-from ..protocol.frames import MAX_BUFFER, Channel, FrameType
+from ..protocol.frames import MAX_BUFFER, Channel, FrameType, encode_doc
 from .context import Ctx
 from .paths import SYSROOT, resolve, to_guest
 from .registry import IMPLS, AgentError
@@ -33,38 +36,86 @@ def check_device(dev: str) -> str:
     return dev
 
 
-_APPLIANCE_DEV: list[int] = []
+class _RootWatch:
+    """Whether a guest filesystem is mounted on the sysroot, rechecked only when mounts change.
+
+    The kernel marks /proc/self/mountinfo readable-with-priority after any mount
+    or unmount (by us or by a tool the guest's commands ran), so the common case
+    costs one poll instead of two stats.
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._poll = select.poll()
+        self._mounted = False
+
+    def mounted(self) -> bool:
+        if self._file is None:
+            self._file = open("/proc/self/mountinfo", "rb")  # noqa: SIM115 - kept open
+            self._poll.register(self._file, select.POLLPRI)
+        elif not self._poll.poll(0):
+            return self._mounted
+        # First time, or the mount table changed: look (polling re-armed the event).
+        self._mounted = os.stat(SYSROOT).st_dev != os.stat("/").st_dev
+        return self._mounted
+
+
+_ROOT = _RootWatch()
 
 
 def need_root() -> None:
-    """AgentError unless a guest filesystem is mounted on the sysroot.
-
-    One stat per call (os.path.ismount makes two): the sysroot is a mount point
-    exactly when it is on another device than the appliance's own root.
-    """
-    if not _APPLIANCE_DEV:
-        _APPLIANCE_DEV.append(os.stat("/").st_dev)
-    if os.stat(SYSROOT).st_dev == _APPLIANCE_DEV[0]:
+    """AgentError unless a guest filesystem is mounted on the sysroot."""
+    if not _ROOT.mounted():
         raise AgentError("you must call 'mount' first to mount the root filesystem")
 
 
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What serving one operation needs from its table entry, worked out once."""
+
+    spec: OpSpec
+    fn: Callable[..., Any]
+    kinds: tuple[tuple[str, str, bool], ...]  # (parameter, meaning, follow) to apply
+    file_in: bool
+    file_out: bool
+
+
+_PLANS: dict[str, Plan] = {}
+
+
+def plan(name: str) -> Plan:
+    """The plan of operation name; AgentError(ENOSYS) if this agent does not serve it."""
+    found = _PLANS.get(name)
+    if found is not None:
+        return found
+    spec = REGISTRY.get(name)
+    fn = IMPLS.get(name)
+    if spec is None or fn is None or spec.local:
+        raise AgentError(f"unknown operation {name}: the appliance is older than the library",
+                         errno.ENOSYS)
+    meanings = [p.meaning for p in spec.params]
+    found = _PLANS[name] = Plan(
+        spec, fn,
+        tuple((p.name, p.meaning, p.name not in spec.nofollow)
+              for p in spec.params if p.meaning is not None),
+        "FileIn" in meanings, "FileOut" in meanings)
+    return found
+
+
 def apply_kinds(
-    spec: OpSpec, args: dict[str, Any], given: dict[str, str] | None = None
+    kinds: tuple[tuple[str, str, bool], ...], args: dict[str, Any],
+    given: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Arguments as the agent function takes them: paths resolved, devices checked.
+    """args changed in place to what the agent function takes: paths resolved, devices checked.
 
     given, if passed, maps each resolved path back to the path the caller wrote,
     so that errors name what the caller asked for, not where a symlink led.
     """
-    out = dict(args)
-    for p in spec.params:
-        meaning = p.meaning
-        if meaning is None:
-            continue
+    for name, meaning, follow in kinds:
         if meaning in ("FileIn", "FileOut"):
-            out[p.name] = None  # the content travels as a stream, see Ctx
+            args[name] = None  # the content travels as a stream, see Ctx
             continue
-        v = args.get(p.name)
+        v = args.get(name)
         if v is None:
             continue
         if meaning == "DevOrPath":
@@ -73,12 +124,12 @@ def apply_kinds(
             if not v.startswith("/"):
                 raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
             need_root()
-            out[p.name] = resolve(v, follow=p.name not in spec.nofollow)
+            args[name] = resolved = resolve(v, follow=follow)
             if given is not None:
-                given.setdefault(out[p.name], v)
+                given.setdefault(resolved, v)
         elif meaning == "Device" or (meaning == "Mountable" and not v.startswith("btrfsvol:")):
-            out[p.name] = check_device(v)
-    return out
+            args[name] = check_device(v)
+    return args
 
 
 def error_message(
@@ -99,47 +150,40 @@ def error_message(
     return f"{name}: internal error: {type(e).__name__}: {e}", None
 
 
-def has_kind(spec: OpSpec, meaning: str) -> bool:
-    return any(p.meaning == meaning for p in spec.params)
+_REPLIES = {v: encode_doc({"ret": v}) for v in (True, False, None)}
+"""Replies of the commonest results, encoded once."""
 
 
-def serve_call(chan: Channel, serial: int, doc: dict[str, Any], blob: bytes, fd: int) -> None:
-    """Run one call (its decoded document and blob) and send its reply (and its streams)."""
+def serve_call(chan: Channel, serial: int, doc: dict[str, Any], fd: int) -> None:
+    """Run one call (its decoded document) and send its reply (and its streams)."""
     name = str(doc.get("op"))
     args = doc.get("args") or {}
-    if doc.get("blob"):
-        args[doc["blob"]] = blob
-    spec = REGISTRY.get(name)
     ctx = Ctx(chan, serial, name, fd)
     given: dict[str, str] = {}
-    bulk = doc.get("bulk")
     try:
-        if spec is not None:
-            if isinstance(bulk, dict):
-                size = bulk.get("size")
-                ctx.transfer = Transfer(int(bulk["target"]), None if size is None else int(size))
-            bulk_in = ctx.transfer is not None and ctx.transfer.size is not None
-            ctx.in_open = has_kind(spec, "FileIn") and not bulk_in
-        fn = IMPLS.get(name)
-        if spec is None or fn is None or spec.local:
-            raise AgentError(f"unknown operation {name}: the appliance is older than the library",
-                             errno.ENOSYS)
-        result = fn(ctx, **apply_kinds(spec, args, given))
+        p = plan(name)
+        bulk = doc.get("bulk")
+        if isinstance(bulk, dict):
+            size = bulk.get("size")
+            ctx.transfer = Transfer(int(bulk["target"]), None if size is None else int(size))
+        ctx.in_open = p.file_in and (ctx.transfer is None or ctx.transfer.size is None)
+        result = p.fn(ctx, **apply_kinds(p.kinds, args, given))
         if ctx.in_open:
             ctx.drain()
-        if has_kind(spec, "FileOut"):
+        if p.file_out:
             chan.send(FrameType.END, serial)
         if isinstance(result, (bytes, bytearray)):
             if len(result) > MAX_BUFFER:
                 raise AgentError("result is too large for the message buffer; use download",
                                  errno.EFBIG)
             chan.send_doc(FrameType.OK, serial, {"blob": True}, bytes(result))
+        elif ctx.transfer is not None and ctx.transfer.size is None:
+            ctx.transfer.close()  # flushed: the host may now read the file
+            chan.send_doc(FrameType.OK, serial, {"ret": result, "bulk_size": ctx.transfer.written})
+        elif result is None or result is True or result is False:
+            chan.send(FrameType.OK, serial, _REPLIES[result])
         else:
-            reply: dict[str, Any] = {"ret": result}
-            if ctx.transfer is not None and ctx.transfer.size is None:
-                ctx.transfer.close()  # flushed: the host may now read the file
-                reply["bulk_size"] = ctx.transfer.written
-            chan.send_doc(FrameType.OK, serial, reply)
+            chan.send_doc(FrameType.OK, serial, {"ret": result})
     except (EOFError, BrokenPipeError):
         raise
     except BaseException as e:  # noqa: B036 - every failure becomes a reply

@@ -17,7 +17,8 @@ import secrets
 import stat
 import string
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from types import TracebackType
 
 from .context import Ctx
 from .paths import SYSROOT, resolve, to_guest
@@ -35,14 +36,25 @@ _ERRNO_TEXTS = {
 
 
 # -- helpers -----------------------------------------------------------------
-@contextlib.contextmanager
-def _syscall(what: str, *paths: str) -> Iterator[None]:
-    """Turn an OSError into libguestfs's `what: /guest/path: reason` (errno kept)."""
-    try:
-        yield
-    except OSError as e:
-        parts = [what, *(to_guest(p) for p in paths), e.strerror or str(e)]
-        raise AgentError(": ".join(p for p in parts if p), e.errno) from None
+class _syscall:  # noqa: N801 - used like a function: `with _syscall("open", path):`
+    """Turn an OSError into libguestfs's `what: /guest/path: reason` (errno kept).
+
+    A class rather than contextlib.contextmanager: it is entered on every small
+    read and write, and a generator costs several times more under TCG.
+    """
+
+    def __init__(self, what: str, *paths: str) -> None:
+        self.what = what
+        self.paths = paths
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if isinstance(e, OSError):
+            parts = [self.what, *(to_guest(p) for p in self.paths), e.strerror or str(e)]
+            raise AgentError(": ".join(p for p in parts if p), e.errno) from None
 
 
 def _negative(name: str, value: int, path: str | None = None) -> None:

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 
-from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
+from ..protocol.frames import Channel, FrameType, ProtocolError, decode_call, send_parts
 from . import families  # noqa: F401 - registers every agent function
 from .dispatch import serve_call
 from .internal import INTERNAL
@@ -52,10 +52,7 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
     """
 
     def send(*parts: bytes | memoryview) -> None:
-        for part in parts:
-            view = memoryview(part)
-            while view:
-                view = view[os.write(fd, view) :]
+        send_parts(lambda views: os.writev(fd, views), parts)
 
     chan = Channel(lambda buf: os.readv(fd, [buf]), send)
     uptime = time.clock_gettime(time.CLOCK_BOOTTIME)
@@ -70,7 +67,11 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
             log.error("protocol error from host: %s", e)
             return
         if ftype == FrameType.CALL:
-            doc, blob = decode_doc(body)
+            try:
+                doc = decode_call(body)
+            except ProtocolError as e:
+                chan.send_doc(FrameType.ERR, serial, {"errno": None, "message": str(e)})
+                continue
             op = doc.get("op")
             if op == "_poweroff":
                 umount_everything()
@@ -84,7 +85,7 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
                     chan.send_doc(FrameType.ERR, serial, {"errno": None, "message": f"{op}: {e}"})
             else:
                 try:
-                    serve_call(chan, serial, doc, blob, fd)
+                    serve_call(chan, serial, doc, fd)
                 except (EOFError, OSError, ProtocolError):
                     raise  # the channel itself is gone
                 except Exception:  # noqa: BLE001 - a bug in a reply path must not stop the agent

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
+from collections.abc import Callable
 from typing import Annotated, Any, get_args, get_origin, is_typeddict
 
 
@@ -23,6 +25,12 @@ def underlying(kind: Any) -> Any:
     return kind
 
 
+@functools.cache
+def plain(kind: Any) -> Any:
+    """The runtime type of a kind, optional or not (str for `Pathname | None`)."""
+    return underlying(base_kind(kind))
+
+
 def kind_name(kind: Any) -> str | None:
     """The Kind's name of an annotated kind ("Pathname"), else None."""
     if get_origin(kind) is Annotated:
@@ -35,44 +43,43 @@ def kind_name(kind: Any) -> str | None:
 
 def conforms(kind: Any, value: Any) -> bool:
     """True if value is of the declared kind (a kind, a TypedDict, a list or dict of those)."""
+    return checker(kind)(value)
+
+
+@functools.cache
+def checker(kind: Any) -> Callable[[Any], bool]:
+    """The test of kind, worked out once: it runs on every argument and every reply."""
     kind = underlying(base_kind(kind))
-    if kind is Any:
-        return True
-    if kind is type(None) or kind is None:
-        return value is None
     origin = get_origin(kind)
+    if kind is Any:
+        return lambda v: True
+    if kind is type(None) or kind is None:
+        return lambda v: v is None
     if origin in (typing.Union, types.UnionType):
-        return any(conforms(a, value) for a in get_args(kind))
+        tests = [checker(a) for a in get_args(kind)]
+        return lambda v: any(t(v) for t in tests)
     if origin is list:
-        (item,) = get_args(kind)
-        return isinstance(value, list) and all(conforms(item, v) for v in value)
+        item = checker(get_args(kind)[0])
+        return lambda v: isinstance(v, list) and all(map(item, v))
     if origin is tuple:
-        return (isinstance(value, (list, tuple)) and len(value) == len(get_args(kind))
-                and all(conforms(k, v) for k, v in zip(get_args(kind), value, strict=True)))
+        tests = [checker(a) for a in get_args(kind)]
+        return lambda v: (isinstance(v, (list, tuple)) and len(v) == len(tests)
+                          and all(t(x) for t, x in zip(tests, v, strict=True)))
     if origin is dict:
-        k, v = get_args(kind)
-        return isinstance(value, dict) and all(
-            conforms(k, a) and conforms(v, b) for a, b in value.items()
-        )
+        key, val = (checker(a) for a in get_args(kind))
+        return lambda v: isinstance(v, dict) and all(key(a) and val(b) for a, b in v.items())
     if is_typeddict(kind):
-        if not isinstance(value, dict):
-            return False
-        hints = typing.get_type_hints(kind)
-        required = getattr(kind, "__required_keys__", frozenset(hints))
-        return required <= value.keys() and all(
-            key in hints and conforms(hints[key], v) for key, v in value.items()
-        )
-    if kind is bool:
-        return isinstance(value, bool)
+        fields = {k: checker(h) for k, h in typing.get_type_hints(kind).items()}
+        required = getattr(kind, "__required_keys__", frozenset(fields))
+        return lambda v: (isinstance(v, dict) and required <= v.keys()
+                          and all(k in fields and fields[k](x) for k, x in v.items()))
     if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
     if kind is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind is bytes:
-        return isinstance(value, bytes)
-    if isinstance(kind, type):
-        return isinstance(value, kind)
-    return False
+        return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if isinstance(kind, type):  # str, bytes, bool and other plain classes
+        return lambda v: isinstance(v, kind)
+    return lambda v: False
 
 
 def describe(kind: Any) -> str:

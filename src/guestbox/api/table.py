@@ -137,10 +137,13 @@ def op(
             fn.__guestbox_op__ = spec  # type: ignore[attr-defined]
             return fn
         names = [p.name for p in spec.params]
+        least = len(spec.required)
         sig = spec.signature
 
         @functools.wraps(fn)
         def method(self: Caller, *args: Any, **kwargs: Any) -> Any:
+            if not kwargs and least <= len(args) <= len(names):  # common: no bind's cost
+                return self._call(spec, dict(zip(names, args, strict=False)))
             try:
                 bound = sig.bind(self, *args, **kwargs)
             except TypeError as e:

@@ -21,7 +21,7 @@ from ..appliance.builder import Appliance
 from ..errors import ApplianceError
 from ..interrupt import DeferredInterrupt
 from ..protocol.bulk import BULK_TARGETS
-from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc
+from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc, send_parts
 from .kvm import kvm_works
 from .qmp import QMP, QMPFailure
 from .spawn import popen
@@ -45,6 +45,13 @@ class Drive:
     blocksize: int | None = None
     label: str | None = None
     scratch: bool = False
+
+
+AGENT_MALLOC = ("GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:"
+                "glibc.malloc.trim_threshold=134217728")
+"""For the agent's environment (the kernel hands unknown `NAME=value` words to init):
+megabyte buffers come from the heap instead of a fresh mmap each, whose page faults
+cost more than the copy under TCG (pread/pwrite of 1 MiB: 20-35 % faster)."""
 
 
 @dataclasses.dataclass
@@ -135,7 +142,7 @@ class VM:
         accel = "kvm" if kvm else ("tcg,thread=multi" if cfg.smp > 1 else "tcg")
         append = ("console=ttyS0 panic=-1 reboot=t no_timer_check 8250.nr_uarts=1 "
                   "cryptomgr.notests random.trust_cpu=on mitigations=off tsc=reliable "
-                  "rootfstype=ramfs init_on_free=1")
+                  "rootfstype=ramfs init_on_free=1 " + AGENT_MALLOC)
         if not cfg.verbose:
             append += " quiet loglevel=3"
         argv = [
@@ -371,16 +378,17 @@ class VM:
 
     def _send(self, *parts: bytes | memoryview) -> None:
         """Send one frame (partial_send stays True if that is cut short: the channel is broken)."""
-        assert self.sock is not None
         self.partial_send = True
-        for part in parts:
-            view = memoryview(part)
-            while view:
-                try:
-                    view = view[self.sock.send(view) :]
-                except TimeoutError:
-                    self._check_alive()
+        send_parts(self._sendmsg, parts)
         self.partial_send = False
+
+    def _sendmsg(self, views: list[memoryview]) -> int:
+        assert self.sock is not None
+        while True:
+            try:
+                return self.sock.sendmsg(views)
+            except TimeoutError:
+                self._check_alive()
 
     def _read_console(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
