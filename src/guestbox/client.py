@@ -23,7 +23,7 @@ from .errors import ApplianceError, Error, error_for
 from .events import EVENT_LIBRARY, EVENT_PROGRESS, Events
 from .interrupt import DeferredInterrupt
 from .launch.vm import VM
-from .protocol.bulk import BULK_MIN, BULK_OUT_SIZE
+from .protocol.bulk import BULK_MIN, BULK_OUT_SIZE, MAILBOX_MIN
 from .protocol.frames import (
     CHUNK_SIZE,
     MAX_BUFFER,
@@ -52,7 +52,8 @@ class Client:
     def call(self, spec: OpSpec, args: dict[str, Any], timeout: float | None) -> Any:
         """Run spec with args (already checked) and return its checked result."""
         wire: dict[str, Any] = {}
-        blob: bytes | None = None
+        blob: bytes | None = None  # a buffer big enough for the mailbox (protocol/bulk.py)
+        boxed: dict[str, Any] | None = None
         infile = outfile = None
         for p in spec.params:
             if p.name not in args:
@@ -63,10 +64,10 @@ class Client:
                 infile = v
             elif kind == FileOut:
                 outfile = v
+            elif kind is bytes and len(v) >= MAILBOX_MIN:
+                blob, boxed = v, {"arg": p.name, "size": len(v)}
             else:
                 wire[p.name] = v
-                if kind is bytes:
-                    blob = v
         if blob is not None and len(blob) > MAX_BUFFER:
             raise Error(f"{spec.name}: buffer of {len(blob)} bytes is larger than the limit "
                         f"of {MAX_BUFFER} bytes; use upload instead", errno.EFBIG)
@@ -77,6 +78,9 @@ class Client:
         self.vm.interrupt = guard = DeferredInterrupt()
         doc: dict[str, Any] = {"op": spec.name, "args": wire}
         transfer: str | None = None
+        if blob is not None:
+            self.vm.put_mailbox(blob)
+            doc["mailbox"] = boxed
         try:
             with guard:
                 try:
@@ -249,7 +253,11 @@ class Client:
         if ftype != FrameType.OK:
             raise ProtocolError(f"{spec.name}: unexpected {ftype.name} frame as reply")
         self.bulk_size = doc.get("bulk_size")
-        value = blob if doc.get("blob") else doc.get("ret")
+        value: Any = doc.get("ret")
+        if "mailbox" in doc:
+            value = self.vm.take_mailbox(doc["mailbox"])
+        elif doc.get("blob"):
+            value = blob
         if not conforms(spec.ret, value):
             raise ApplianceError(f"{spec.name}: the appliance returned a result of the wrong "
                                  f"type: {str(value)[:200]}")

@@ -18,6 +18,7 @@ from guestbox.protocol.frames import (
     decode_doc,
     encode_call,
     encode_doc,
+    send_parts,
 )
 
 
@@ -100,3 +101,16 @@ def test_peer_closing_is_eof() -> None:
         a.close()
         with pytest.raises(EOFError):
             right.recv()
+
+
+def test_send_parts_finishes_whatever_each_write_takes() -> None:
+    out = bytearray()
+
+    def stingy(views: list[bytes | memoryview]) -> int:
+        """Takes at most 3 bytes of the first buffer, as a full pipe might."""
+        first = bytes(views[0][:3])
+        out.extend(first)
+        return len(first)
+
+    send_parts(stingy, (b"header", b"", memoryview(b"body of the frame"), b"!"))
+    assert bytes(out) == b"headerbody of the frame!"

@@ -14,8 +14,10 @@ from typing import IO, Any
 
 from ..api import REGISTRY
 from ..api.table import OpSpec
+from ..protocol.bulk import MAILBOX_MIN
 from ..protocol.frames import MAX_BUFFER, Channel, FrameType, encode_doc
 from .context import Ctx
+from .mailbox import MAILBOX
 from .paths import SYSROOT, resolve, to_guest
 from .registry import IMPLS, AgentError
 from .transfer import Transfer
@@ -167,6 +169,9 @@ def serve_call(chan: Channel, serial: int, doc: dict[str, Any], fd: int) -> None
             size = bulk.get("size")
             ctx.transfer = Transfer(int(bulk["target"]), None if size is None else int(size))
         ctx.in_open = p.file_in and (ctx.transfer is None or ctx.transfer.size is None)
+        boxed = doc.get("mailbox")
+        if isinstance(boxed, dict):
+            args[str(boxed["arg"])] = MAILBOX.read(int(boxed["size"]))
         result = p.fn(ctx, **apply_kinds(p.kinds, args, given))
         if ctx.in_open:
             ctx.drain()
@@ -176,7 +181,11 @@ def serve_call(chan: Channel, serial: int, doc: dict[str, Any], fd: int) -> None
             if len(result) > MAX_BUFFER:
                 raise AgentError("result is too large for the message buffer; use download",
                                  errno.EFBIG)
-            chan.send_doc(FrameType.OK, serial, {"blob": True}, bytes(result))
+            if len(result) >= MAILBOX_MIN:
+                MAILBOX.write(result)
+                chan.send_doc(FrameType.OK, serial, {"mailbox": len(result)})
+            else:
+                chan.send_doc(FrameType.OK, serial, {"blob": True}, bytes(result))
         elif ctx.transfer is not None and ctx.transfer.size is None:
             ctx.transfer.close()  # flushed: the host may now read the file
             chan.send_doc(FrameType.OK, serial, {"ret": result, "bulk_size": ctx.transfer.written})

@@ -49,7 +49,7 @@ devices {
     obtain_device_list_from_udev = 0
     external_device_info_source = "none"
     use_devicesfile = 0
-    filter = [ "a|^/dev/sd|", "a|^/dev/vd|", "a|^/dev/md|", "a|^/dev/mapper/|",
+    filter = [ "a|^/dev/sd|", "a|^/dev/md|", "a|^/dev/mapper/|",
                "a|^/dev/loop|", "r|.*|" ]
 }
 activation {

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..appliance.builder import Appliance
 from ..errors import ApplianceError
 from ..interrupt import DeferredInterrupt
-from ..protocol.bulk import BULK_TARGETS
+from ..protocol.bulk import BULK_TARGETS, MAILBOX_SERIAL, MAILBOX_SIZE
 from ..protocol.frames import Channel, FrameType, ProtocolError, decode_doc, send_parts
 from .kvm import kvm_works
 from .qmp import QMP, QMPFailure
@@ -154,6 +154,9 @@ class VM:
             "-append", append, "-serial", "stdio",
             "-device", "virtio-rng-pci",
             "-device", "virtio-scsi-pci,id=scsi0",
+            "-blockdev", json.dumps({"node-name": "mailbox", "driver": "raw", "file": {
+                "driver": "file", "filename": self.mailbox_path}}),
+            "-device", f"virtio-blk-pci,drive=mailbox,serial={MAILBOX_SERIAL}",
             "-chardev", f"socket,id=agent,path={self._dir}/agent.sock",
             "-device", "virtio-serial-pci,id=vser0",
             "-device", "virtserialport,bus=vser0.0,chardev=agent,name=org.guestbox.agent",
@@ -165,6 +168,31 @@ class VM:
         if cfg.network:
             argv += ["-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"]
         return argv
+
+    @property
+    def mailbox_path(self) -> str:
+        """The host file behind the mailbox disk (protocol/bulk.py)."""
+        return f"{self._dir}/mailbox"
+
+    def put_mailbox(self, data: bytes) -> None:
+        """Leave a buffer argument in the mailbox for the agent."""
+        fd = os.open(self.mailbox_path, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.pwrite(fd, view, len(data) - len(view)) :]
+        finally:
+            os.close(fd)
+
+    def take_mailbox(self, size: object) -> bytes:
+        """The result the agent left in the mailbox; ProtocolError if size is not a size."""
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAILBOX_SIZE:
+            raise ProtocolError(f"the agent gave a bad mailbox size: {size!r}")
+        with open(self.mailbox_path, "rb") as f:
+            data = f.read(size)
+        if len(data) != size:
+            raise ProtocolError(f"the mailbox holds {len(data)} bytes, not {size}")
+        return data
 
     def state_signature(self) -> str:
         """What a saved state depends on, as text: the command line, paths of this VM aside."""
@@ -196,6 +224,8 @@ class VM:
         """Start QEMU: a cold boot with the drives attached, waiting for the agent's hello;
         or, given a saved state, a restore without them (see hotplug). ApplianceError,
         quoting the console, if QEMU or the agent fails."""
+        with open(self.mailbox_path, "wb") as f:
+            f.truncate(MAILBOX_SIZE)  # sparse
         agent_l = self._listen("agent.sock")
         qmp_l = self._listen("qmp.sock")
         statefd = None

@@ -91,18 +91,23 @@ def decode_call(body: bytes) -> dict[str, Any]:
     return doc
 
 
-def send_parts(write: Callable[[list[memoryview]], int], parts: tuple[bytes | memoryview, ...]
-               ) -> None:
-    """Write every byte of parts with a gathering write(views) -> n, however little it takes."""
+def send_parts(write: Callable[[list[bytes | memoryview]], int],
+               parts: tuple[bytes | memoryview, ...]) -> None:
+    """Write every byte of parts with a gathering write(buffers) -> n, however little it takes."""
+    n = write(list(parts))
+    if n == sum(map(len, parts)):
+        return  # nearly always: one system call, and no views to make
     views = [memoryview(p) for p in parts if len(p)]
-    while views:
-        n = write(views)
-        while n:
+    while True:
+        while n:  # drop what is written
             if n >= len(views[0]):
                 n -= len(views.pop(0))
             else:
                 views[0] = views[0][n:]
                 n = 0
+        if not views:
+            return
+        n = write(views)
 
 
 class Channel:
