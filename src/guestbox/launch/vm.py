@@ -412,7 +412,7 @@ class VM:
         send_parts(self._sendmsg, parts)
         self.partial_send = False
 
-    def _sendmsg(self, views: list[memoryview]) -> int:
+    def _sendmsg(self, views: list[bytes | memoryview]) -> int:
         assert self.sock is not None
         while True:
             try:

@@ -97,7 +97,7 @@ def send_parts(write: Callable[[list[bytes | memoryview]], int],
     n = write(list(parts))
     if n == sum(map(len, parts)):
         return  # nearly always: one system call, and no views to make
-    views = [memoryview(p) for p in parts if len(p)]
+    views: list[bytes | memoryview] = [memoryview(p) for p in parts if len(p)]
     while True:
         while n:  # drop what is written
             if n >= len(views[0]):
