@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
+from pathlib import Path
 
-from guestbox.appliance import builder
+from guestbox.appliance import builder, closure
 
 
 def test_cache_key_is_stable_and_appliance_is_found() -> None:
@@ -43,3 +45,16 @@ def test_two_first_builds_do_not_race(tmp_path: object) -> None:
                        capture_output=True, text=True)
     assert p.returncode == 0 and "removed" in p.stdout
     assert not [n for n in os.listdir(str(tmp_path)) if n.startswith("appliance-")]
+
+
+def test_module_signatures_are_stripped_and_nothing_else() -> None:
+    module = b"\x7fELF module body"
+    sig = b"S" * 300
+    signed = module + sig + bytes(8) + struct.pack(">I", len(sig)) + builder.MODULE_SIG_MAGIC
+    assert builder.strip_module_signature(signed) == module
+    assert builder.strip_module_signature(module) == module
+    _, moddir = closure.kernel()
+    real = (Path(moddir) / "kernel/fs/btrfs/btrfs.ko").read_bytes()
+    stripped = builder.strip_module_signature(real)
+    assert stripped.startswith(b"\x7fELF") and 0 < len(real) - len(stripped) < 4096
+    assert not stripped.endswith(builder.MODULE_SIG_MAGIC)
