@@ -2,4 +2,19 @@
 
 from __future__ import annotations
 
-from . import block, commands, files, fs, lvm, part, query, streams  # noqa: F401
+from . import (  # noqa: F401
+    augeas,
+    block,
+    btrfs,
+    commands,
+    copies,
+    files,
+    fs,
+    fs_tools,
+    luks,
+    lvm,
+    md,
+    part,
+    query,
+    streams,
+)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from .augeas import AugeasOps
 from .block import BlockOps
+from .btrfs import BtrfsOps
 from .commands import CommandOps
+from .copies import CopyOps
 from .files import FileOps
 from .fs import FsOps
+from .fs_tools import FsToolOps
 from .handle_ops import HandleOps
+from .luks import LuksOps
 from .lvm import LvmOps
+from .md import MdOps
 from .part import PartOps
 from .query import QueryOps
 from .streams import StreamOps
@@ -17,6 +23,7 @@ __all__ = ["REGISTRY", "OpSpec", "op", "Operations"]
 
 
 class Operations(
-    HandleOps, BlockOps, PartOps, FsOps, LvmOps, FileOps, QueryOps, StreamOps, CommandOps
+    HandleOps, BlockOps, PartOps, FsOps, FsToolOps, LvmOps, LuksOps, MdOps, BtrfsOps,
+    FileOps, QueryOps, StreamOps, CommandOps, CopyOps, AugeasOps,
 ):
     """Every operation of the table, as methods."""

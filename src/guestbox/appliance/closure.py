@@ -36,7 +36,7 @@ TOOLS: dict[str, str] = {
     "parted": "parted", "sgdisk": "gdisk",
     "mke2fs": "e2fsprogs", "e2fsck": "e2fsprogs", "tune2fs": "e2fsprogs",
     "resize2fs": "e2fsprogs", "dumpe2fs": "e2fsprogs", "e2label": "e2fsprogs",
-    "lsattr": "e2fsprogs", "chattr": "e2fsprogs", "zerofree": "zerofree?",
+    "lsattr": "e2fsprogs", "chattr": "e2fsprogs",
     "mkfs.xfs": "xfsprogs", "xfs_repair": "xfsprogs", "xfs_admin": "xfsprogs",
     "xfs_db": "xfsprogs", "xfs_growfs": "xfsprogs", "xfs_info": "xfsprogs", "xfs_io": "xfsprogs",
     "mkfs.btrfs": "btrfs-progs", "btrfs": "btrfs-progs", "btrfstune": "btrfs-progs",
@@ -65,6 +65,17 @@ TOOLS: dict[str, str] = {
     "mount.ntfs": "ntfs-3g", "mount.ntfs-3g": "ntfs-3g",
     # streams: tar_in/tar_out compress="bzip2" / "lzop" (tar runs the program)
     "bzip2": "bzip2?", "lzop": "lzop?",
+
+    # luks, md
+
+    # btrfs
+
+    # fs tools (ext, xfs, ntfs, swap, fsck)
+    "zerofree": "zerofree",
+
+    # augeas
+
+    # copies
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 
