@@ -7,7 +7,7 @@ One handle for the module: /dev/sda (64 MiB) and /dev/sdb (32 MiB, labelled
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -260,3 +260,34 @@ def test_fstrim(h: guestbox.GuestFS) -> None:
             h.fstrim("/", minimumfreeextent=0)
     finally:
         unmount(h)
+
+
+def test_pread_and_pwrite_device(h: guestbox.GuestFS) -> None:
+    h.zero_device("/dev/sdb")
+    assert h.pwrite_device("/dev/sdb", b"1234", 0x1B8) == 4
+    assert h.pread_device("/dev/sdb", 8, 0x1B6) == b"\0\x001234\0\0"
+    size = h.blockdev_getsize64("/dev/sdb")
+    assert h.pwrite_device("/dev/sdb", b"tail", size - 2) == 2  # cut at the end
+    assert h.pread_device("/dev/sdb", 10, size - 2) == b"ta"
+    assert h.pread_device("/dev/sdb", 10, size + 10) == b""
+    big = bytes(range(256)) * 4096  # 1 MiB: through the mailbox both ways
+    assert h.pwrite_device("/dev/sdb", big, MiB) == len(big)
+    assert h.pread_device("/dev/sdb", len(big), MiB) == big
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda h: h.pread_device("/dev/sdb", -1, 0), "pread_device: count is negative"),
+        (lambda h: h.pread_device("/dev/sdb", 1, -1), "pread_device: offset is negative"),
+        (lambda h: h.pwrite_device("/dev/sdb", b"x", -1), "pwrite_device: offset is negative"),
+        (lambda h: h.pwrite_device("/dev/sdb", b"x", 1 << 40),
+         "pwrite_device: pwrite: /dev/sdb: No space left on device"),
+        (lambda h: h.pread_device("/dev/sdz", 1, 0), "pread_device: /dev/sdz: No such file"),
+    ],
+)
+def test_pread_pwrite_device_errors(
+    h: guestbox.GuestFS, call: Callable[[guestbox.GuestFS], object], message: str
+) -> None:
+    with pytest.raises(guestbox.Error, match=message):
+        call(h)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import stat
 
+from ..protocol.frames import MAX_BUFFER
 from .context import Ctx
 from .paths import to_guest
 from .registry import AgentError, impl
@@ -402,3 +404,43 @@ def blkid(ctx: Ctx, device: str) -> dict[str, str]:
         if sep and key:
             ret[key] = _unescape(value)
     return ret
+
+
+def _check_offset(offset: int, count: int | None = None) -> None:
+    if count is not None and count < 0:
+        raise AgentError("count is negative", errno.EINVAL)
+    if offset < 0:
+        raise AgentError("offset is negative", errno.EINVAL)
+
+
+@impl
+def pread_device(ctx: Ctx, device: str, count: int, offset: int) -> bytes:
+    _check_offset(offset, count)
+    if count >= MAX_BUFFER:
+        raise AgentError(f"{device}: count is too large for the protocol, use smaller reads",
+                         errno.EINVAL)
+    try:
+        fd = os.open(device, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            return os.pread(fd, count, offset)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        raise _named(device, e) from None
+
+
+@impl
+def pwrite_device(ctx: Ctx, device: str, content: bytes, offset: int) -> int:
+    _check_offset(offset)
+    try:
+        fd = os.open(device, os.O_WRONLY | os.O_CLOEXEC)
+    except OSError as e:
+        raise _named(device, e) from None
+    try:
+        written = os.pwrite(fd, content, offset)
+        os.fsync(fd)
+        return written
+    except OSError as e:
+        raise AgentError(f"pwrite: {device}: {e.strerror}", e.errno) from None
+    finally:
+        os.close(fd)

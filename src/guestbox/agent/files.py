@@ -143,6 +143,52 @@ def write(ctx: Ctx, path: str, content: bytes) -> None:
     _write_file(path, content, os.O_TRUNC)
 
 
+def _fill_with(path: str, length: int, block: bytes) -> None:
+    """path made length bytes long, of block repeated (the last copy cut)."""
+    with _syscall("open", path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOCTTY | os.O_CLOEXEC,
+                     0o666)
+    try:
+        with _syscall("write", path):
+            chunk = block * max(1, (1024 * 1024) // len(block))
+            done = 0
+            while done < length:
+                _write_all(fd, chunk[: length - done])
+                done += min(len(chunk), length - done)
+    finally:
+        os.close(fd)
+
+
+@impl
+def fill(ctx: Ctx, c: int, len: int, path: str) -> None:  # noqa: A002 - libguestfs's name
+    if len < 0:
+        raise AgentError(f"{len}: length is < 0", errno.EINVAL)
+    if not 0 <= c <= 255:
+        raise AgentError(f"{c}: byte number must be in range 0..255", errno.EINVAL)
+    _fill_with(path, len, bytes([c]))
+
+
+@impl
+def fill_pattern(ctx: Ctx, pattern: str, len: int, path: str) -> None:  # noqa: A002
+    if not pattern:
+        raise AgentError("pattern string must be non-empty", errno.EINVAL)
+    if len < 0:
+        raise AgentError(f"{len}: length is < 0", errno.EINVAL)
+    _fill_with(path, len, pattern.encode("utf-8", "surrogateescape"))
+
+
+@impl
+def fallocate64(ctx: Ctx, path: str, len: int) -> None:  # noqa: A002 - libguestfs's name
+    if len < 0:  # refused before the file is created (libguestfs creates it first)
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL), path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOCTTY | os.O_CLOEXEC, 0o666)
+    try:
+        if len > 0:
+            os.posix_fallocate(fd, 0, len)
+    finally:
+        os.close(fd)
+
+
 @impl
 def write_append(ctx: Ctx, path: str, content: bytes) -> None:
     _write_file(path, content, os.O_APPEND)

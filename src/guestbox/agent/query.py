@@ -310,6 +310,18 @@ def _is(path: str, follow: bool | None, test: Callable[[int], bool]) -> bool:
 
 
 @impl
+def is_zero(ctx: Ctx, path: str) -> bool:
+    fd = _open_file(path)
+    try:
+        while chunk := os.read(fd, 1024 * 1024):
+            if chunk.count(0) != len(chunk):
+                return False
+        return True
+    finally:
+        os.close(fd)
+
+
+@impl
 def is_file(ctx: Ctx, path: str, followsymlinks: bool | None = None) -> bool:
     return _is(path, followsymlinks, statmod.S_ISREG)
 

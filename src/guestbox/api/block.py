@@ -166,6 +166,19 @@ class BlockOps:
         """True if every byte of device is zero."""
         ...
 
+    @op()
+    def pread_device(self, device: Device, count: int, offset: int) -> bytes:
+        """Read count bytes of device from offset; fewer at its end (none past it)."""
+        ...
+
+    @op(writes=True)
+    def pwrite_device(self, device: Device, content: bytes, offset: int) -> int:
+        """Write content to device at offset; the number of bytes written, fewer at its end.
+
+        Writing wholly past the end is an error (ENOSPC), as for libguestfs.
+        """
+        ...
+
     @op(writes=True)
     def fstrim(
         self,

@@ -58,6 +58,21 @@ class FileOps:
         """Truncate (or extend, with a hole) the existing file path to size bytes."""
         ...
 
+    @op(writes=True)
+    def fill(self, c: int, len: int, path: Pathname) -> None:  # noqa: A002 - libguestfs's name
+        """Create (or overwrite) path with len bytes, each the byte c (0 to 255)."""
+        ...
+
+    @op(writes=True)
+    def fill_pattern(self, pattern: str, len: int, path: Pathname) -> None:  # noqa: A002
+        """Create (or overwrite) path with len bytes of pattern repeated (the last one cut)."""
+        ...
+
+    @op(writes=True)
+    def fallocate64(self, path: Pathname, len: int) -> None:  # noqa: A002 - libguestfs's name
+        """Preallocate len bytes of path, creating it if needed (never shrinks it)."""
+        ...
+
     # -- directories -------------------------------------------------------
     @op(writes=True, nofollow=("path",))
     def mkdir(self, path: Pathname) -> None:

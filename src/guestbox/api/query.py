@@ -134,6 +134,11 @@ class QueryOps:
         """True if something exists at path: a file, a directory, a link (even a dangling one)."""
         ...
 
+    @op()
+    def is_zero(self, path: Pathname) -> bool:
+        """True if the file path holds only zero bytes (an empty file does)."""
+        ...
+
     @op(nofollow=("path",))
     def is_file(self, path: Pathname, followsymlinks: bool | None = None) -> bool:
         """True if path is a regular file; False if it is something else or does not exist.
