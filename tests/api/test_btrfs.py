@@ -273,6 +273,9 @@ def test_subvolume_errors_and_delete(fresh: guestbox.GuestFS) -> None:
             g.vfs_type(bad)
     with pytest.raises(guestbox.Error, match="^mount: /dev/sda on /plain .*No such file"):
         g.mount("btrfsvol:/dev/sda/nosuch", "/plain")
+    with pytest.raises(guestbox.Error,
+                       match="^btrfs_subvolume_list: btrfsvol:/dev/sda/nosuch: .*No such file"):
+        g.btrfs_subvolume_list("btrfsvol:/dev/sda/nosuch")
     assert paths(g, "/") == ["a"]
     g.btrfs_subvolume_delete("/a")
     assert paths(g, "/") == [] and not g.exists("/a")
@@ -459,3 +462,27 @@ def test_quotas_and_qgroups(fresh: guestbox.GuestFS) -> None:
     with pytest.raises(guestbox.Error, match="^btrfs_qgroup_show: /: ERROR: "):
         g.btrfs_qgroup_show("/")
     g.write("/a/big", os.urandom(2 * MiB))  # no limit any more
+
+
+@pytest.mark.parametrize(("out", "expected"), [
+    ("Balance on '/sysroot' is running\n"
+     "3 out of about 8 chunks balanced (4 considered),  62% left\n",
+     ("running", 8, 3, 4, 62)),
+    ("Balance on '/sysroot' is paused\n"
+     "1 out of about 2 chunks balanced (2 considered),  50% left\n",
+     ("paused", 2, 1, 2, 50)),
+    ("No balance found on '/sysroot'\n", ("none", 0, 0, 0, 0)),
+])
+def test_balance_status_of_a_running_or_paused_balance(out: str, expected: tuple[object, ...]
+                                                       ) -> None:
+    """A balance runs within one call here (btrfs_filesystem_balance waits for it), so a
+    running or paused one cannot be observed through the API: its report is parsed as
+    `btrfs balance status` prints it."""
+    from guestbox.agent.btrfs import parse_balance_status
+    from guestbox.agent.registry import AgentError
+
+    keys = ("status", "total", "balanced", "considered", "left")
+    assert parse_balance_status(out) == {f"btrfsbalance_{k}": v for k, v in zip(keys, expected,
+                                                                                 strict=True)}
+    with pytest.raises(AgentError, match="unexpected output"):
+        parse_balance_status("Balance on '/' is running\n")
