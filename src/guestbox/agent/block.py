@@ -6,10 +6,11 @@ import errno
 import json
 import os
 import re
-import stat
 
 from ..protocol.frames import MAX_BUFFER
+from .btrfs import mountables as btrfs_mountables
 from .context import Ctx
+from .dispatch import split_btrfsvol
 from .paths import to_guest
 from .registry import AgentError, impl
 from .transfer import is_transfer_disk
@@ -76,16 +77,7 @@ def mountable_device(mountable: str) -> str:
     """The device of a Mountable: itself, or the device part of btrfsvol:/dev/X/SUBVOL."""
     if not mountable.startswith("btrfsvol:"):
         return mountable
-    rest = mountable[len("btrfsvol:") :]
-    parts = rest.split("/")
-    for n in range(len(parts), 2, -1):
-        candidate = "/".join(parts[:n])
-        try:
-            if stat.S_ISBLK(os.stat(candidate).st_mode):
-                return candidate
-        except OSError:
-            continue
-    raise AgentError(f"{mountable}: not a btrfs volume of a known device", 22)
+    return split_btrfsvol(mountable)[0]
 
 
 def blkid_tag(ctx: Ctx, device: str, tag: str) -> str:
@@ -161,6 +153,8 @@ def _check_vfs_type(ctx: Ctx, device: str, out: dict[str, str]) -> None:
         out[device] = "unknown"
     elif vfs.endswith("_member") or vfs == "crypto_LUKS":
         return
+    elif vfs == "btrfs":
+        out.update(btrfs_mountables(device))  # the device, then its other subvolumes
     else:
         out[device] = vfs
 

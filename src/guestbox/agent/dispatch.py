@@ -38,6 +38,26 @@ def check_device(dev: str) -> str:
     return dev
 
 
+def split_btrfsvol(mountable: str) -> tuple[str, str]:
+    """(device, subvolume) of btrfsvol:/dev/DEVICE/SUBVOL; AgentError (EINVAL) if it is not one.
+
+    The device is the shortest prefix that is a block device (/dev/sda1, /dev/VG/LV ...),
+    and the subvolume, the rest, must not be empty: libguestfs's parse_btrfsvol.
+    """
+    rest = mountable.removeprefix("btrfsvol:")
+    parts = rest.split("/")
+    if rest.startswith("/dev/"):
+        for i in range(3, len(parts)):
+            try:
+                if stat.S_ISBLK(os.stat("/".join(parts[:i])).st_mode):
+                    if volume := "/".join(parts[i:]):
+                        return "/".join(parts[:i]), volume
+                    break
+            except OSError:
+                continue
+    raise AgentError(f"{mountable}: expecting a btrfs volume", errno.EINVAL)
+
+
 class _RootWatch:
     """Whether a guest filesystem is mounted on the sysroot, rechecked only when mounts change.
 
@@ -122,6 +142,8 @@ def apply_kinds(
             continue
         if meaning == "DevOrPath":
             meaning = "Device" if v.startswith("/dev/") else "Pathname"
+        elif meaning == "MountableOrPath":
+            meaning = "Mountable" if v.startswith(("/dev/", "btrfsvol:")) else "Pathname"
         if meaning == "Pathname":
             if not v.startswith("/"):
                 raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
@@ -129,7 +151,9 @@ def apply_kinds(
             args[name] = resolved = resolve(v, follow=follow)
             if given is not None:
                 given.setdefault(resolved, v)
-        elif meaning == "Device" or (meaning == "Mountable" and not v.startswith("btrfsvol:")):
+        elif meaning == "Mountable" and v.startswith("btrfsvol:"):
+            split_btrfsvol(v)
+        elif meaning in ("Device", "Mountable"):
             args[name] = check_device(v)
     return args
 

@@ -12,6 +12,7 @@ import uuid as uuidlib
 from collections.abc import Sequence
 
 from .context import TOOL_ENV, Ctx
+from .dispatch import split_btrfsvol
 from .paths import SYSROOT, resolve, to_guest
 from .registry import AgentError, impl
 
@@ -119,19 +120,7 @@ def split_mountable(mountable: str) -> tuple[str, str | None]:
     """(device, btrfs subvolume or None) of a Mountable (a device, or btrfsvol:DEVICE/SUBVOL)."""
     if not mountable.startswith("btrfsvol:"):
         return mountable, None
-    rest = mountable[len("btrfsvol:"):]
-    parts = rest.split("/")
-    # The device is the shortest prefix that is a block device: /dev/sda1, /dev/VG/LV ...
-    for i in range(3, len(parts)):
-        dev = "/".join(parts[:i])
-        try:
-            if stat.S_ISBLK(os.stat(dev).st_mode):
-                vol = "/".join(parts[i:])
-                if vol:
-                    return dev, vol
-        except OSError:
-            continue
-    raise AgentError(f"{mountable}: not a btrfsvol:/dev/DEVICE/SUBVOLUME mountable", errno.EINVAL)
+    return split_btrfsvol(mountable)
 
 
 def wipe_before_mkfs(device: str) -> None:

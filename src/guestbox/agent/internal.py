@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .block import disk_names
+from .btrfs import scan_devices as scan_btrfs_devices
 from .devices import open_new_disk
 from .dispatch import check_device, need_root
 from .paths import resolve
@@ -89,9 +90,11 @@ def has_lvm_label() -> bool:
 
 
 def activate(args: dict[str, Any]) -> None:
-    """Activate the volume groups on the disks now attached, if there are any."""
+    """Activate the volume groups on the disks now attached, if there are any, and make
+    their btrfs devices known to the kernel (udev does both elsewhere)."""
     if has_lvm_label():
         activate_storage()
+    scan_btrfs_devices()
 
 
 def size(args: dict[str, Any]) -> int:

@@ -46,7 +46,11 @@ class BlockOps:
         The type is what vfs_type returns ("ext4", "swap", "xfs" ...) or "unknown"
         for something that holds no recognised filesystem.  Whole disks that are
         partitioned, MBR extended partitions, PVs, RAID members and LUKS containers
-        are left out.  Logical volumes are named /dev/VG/LV.
+        are left out.  Logical volumes are named /dev/VG/LV.  A btrfs device is
+        followed by btrfsvol:DEVICE/PATH ("btrfs") for each subvolume but the
+        default one (which mounting the device gives), by subvolume ID; PATH is
+        from the top of the filesystem, so each entry mounts (libguestfs gives
+        paths relative to the default subvolume when that is not the top).
         """
         ...
 

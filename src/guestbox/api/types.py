@@ -29,6 +29,8 @@ Mountable = Annotated[str, Kind("Mountable")]
 """Something mount accepts: a device, or btrfsvol:/dev/sdX/SUBVOL."""
 DevOrPath = Annotated[str, Kind("DevOrPath")]
 """A device (if it starts with /dev/) or a guest path."""
+MountableOrPath = Annotated[str, Kind("MountableOrPath")]
+"""A Mountable (if it starts with /dev/ or btrfsvol:) or a guest path."""
 FileIn = Annotated[str, Kind("FileIn")]
 """A host file whose content is streamed to the agent ('-' is stdin)."""
 FileOut = Annotated[str, Kind("FileOut")]
@@ -38,8 +40,9 @@ Key = Annotated[str, Kind("Key")]
 HostPath = Annotated[str, Kind("HostPath")]
 """A path on the host, used by operations the library does itself."""
 
-PATH_KINDS = (Pathname, DevOrPath)
-STRING_KINDS = (Pathname, Device, Mountable, DevOrPath, FileIn, FileOut, Key, HostPath)
+PATH_KINDS = (Pathname, DevOrPath, MountableOrPath)
+STRING_KINDS = (Pathname, Device, Mountable, DevOrPath, MountableOrPath, FileIn, FileOut, Key,
+                HostPath)
 
 
 class StatNS(TypedDict):
@@ -181,3 +184,49 @@ class LV(TypedDict, total=False):
     lv_tags: str
     mirror_log: str
     modules: str
+
+
+class BTRFSSubvolume(TypedDict):
+    """btrfs_subvolume_list: a subvolume's ID, its parent's ID and its path."""
+
+    btrfssubvolume_id: int
+    btrfssubvolume_top_level_id: int
+    btrfssubvolume_path: str
+
+
+class BTRFSQgroup(TypedDict):
+    """btrfs_qgroup_show: a quota group and the bytes it references and holds alone."""
+
+    btrfsqgroup_id: str
+    btrfsqgroup_rfer: int
+    btrfsqgroup_excl: int
+
+
+class BTRFSBalance(TypedDict):
+    """btrfs_balance_status: "none", "running" or "paused", and the chunk counts."""
+
+    btrfsbalance_status: str
+    btrfsbalance_total: int
+    btrfsbalance_balanced: int
+    btrfsbalance_considered: int
+    btrfsbalance_left: int
+
+
+class BTRFSScrub(TypedDict):
+    """btrfs_scrub_status: the counters of the last (or running) scrub."""
+
+    btrfsscrub_data_extents_scrubbed: int
+    btrfsscrub_tree_extents_scrubbed: int
+    btrfsscrub_data_bytes_scrubbed: int
+    btrfsscrub_tree_bytes_scrubbed: int
+    btrfsscrub_read_errors: int
+    btrfsscrub_csum_errors: int
+    btrfsscrub_verify_errors: int
+    btrfsscrub_no_csum: int
+    btrfsscrub_csum_discards: int
+    btrfsscrub_super_errors: int
+    btrfsscrub_malloc_errors: int
+    btrfsscrub_uncorrectable_errors: int
+    btrfsscrub_unverified_errors: int
+    btrfsscrub_corrected_errors: int
+    btrfsscrub_last_physical: int

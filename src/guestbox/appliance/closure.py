@@ -69,6 +69,7 @@ TOOLS: dict[str, str] = {
     # luks, md
 
     # btrfs
+    "btrfs-image": "btrfs-progs",
 
     # fs tools (ext, xfs, ntfs, swap, fsck)
     "zerofree": "zerofree",
