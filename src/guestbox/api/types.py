@@ -181,3 +181,10 @@ class LV(TypedDict, total=False):
     lv_tags: str
     mirror_log: str
     modules: str
+
+
+class IntBool(TypedDict):
+    """aug_defnode: a number and a flag (libguestfs's struct int_bool)."""
+
+    i: int
+    b: int
