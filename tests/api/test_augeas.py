@@ -73,12 +73,14 @@ def test_default_init_loads_get_set_save(g: guestbox.GuestFS, root: str) -> None
     g.aug_set("/files/etc/passwd/bin/shell", "/bin/false")
     g.aug_set(f"/files{IFCFG}/BOOTPROTO", "static")
     g.aug_set(f"/files{IFCFG}/IPADDR", "192.0.2.10")
+    g.aug_set("/files/etc/sysconfig/network/HOSTNAME", "guest")  # a new file
     g.aug_save()
     assert g.cat(root + "/etc/hosts") == "127.0.0.1 localhost myhost\n::1 localhost6\n"
     assert g.cat(root + "/etc/fstab") == "/dev/sda1 / ext4 noatime 0 1\n"
     assert g.cat(root + "/etc/passwd") == (
         "root:x:0:0:root:/root:/bin/bash\nbin:x:1:1:bin:/bin:/bin/false\n")
     assert g.cat(root + IFCFG) == "DEVICE=eth0\nBOOTPROTO=static\nONBOOT=yes\nIPADDR=192.0.2.10\n"
+    assert g.cat(root + "/etc/sysconfig/network") == "HOSTNAME=guest\n"
 
     # A file no standard lens handles is loaded once a transform names it.
     assert g.aug_match("/files/etc/myapp.conf") == []
@@ -216,8 +218,13 @@ def test_transform_adds_and_removes_a_lens(g: guestbox.GuestFS, root: str) -> No
     g.aug_load()
     assert g.aug_get("/files/etc/myapp.conf/KEY") == "value"
     g.aug_set("/files/etc/myapp.conf/OTHER", "2")
+    g.aug_transform("Hosts.lns", "/etc/hosts.new")  # a module not loaded yet: aug_save loads it
+    g.aug_set("/files/etc/hosts.new/1/ipaddr", "192.0.2.1")
+    g.aug_set("/files/etc/hosts.new/1/canonical", "new")
     g.aug_save()
     assert g.cat(root + "/etc/myapp.conf") == "KEY=value\nOTHER=2\n"
+    assert g.cat(root + "/etc/hosts.new") == "192.0.2.1\tnew\n"
+    assert [p for p in g.aug_match("/augeas/*") if p.endswith(("/text", "-text", "-tree"))] == []
     g.aug_transform("Shellvars.lns", "/etc/myapp.conf", remove=True)
     g.aug_load()
     assert g.aug_match("/files/etc/myapp.conf") == []

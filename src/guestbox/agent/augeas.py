@@ -186,7 +186,8 @@ def _load_lens_modules(h: _Handle) -> None:
         if lens:
             lib.aug_set(h.ptr, _b(_TEXT), b"")
             lib.aug_text_store(h.ptr, _b(lens), _b(_TEXT), _b(_TREE))
-    for scratch in (_TEXT, _TREE, "/augeas/text" + _TREE, "/augeas/text[count(*/*)=0]"):
+    for scratch in (_TEXT, _TREE, "/augeas/text" + _TREE, "/augeas/text/augeas[count(*)=0]",
+                    "/augeas/text[count(*)=0]"):
         lib.aug_rm(h.ptr, _b(scratch))
 
 
@@ -332,7 +333,7 @@ def aug_save(ctx: Ctx) -> None:
     if _in_guest(h, "aug_save") < 0:
         after = _file_errors(h.ptr)
         new = [why for err, why in after.items() if before.get(err) != why]
-        raise _error("aug_save", "; ".join(new or after.values()))
+        raise _error("aug_save", "; ".join(new or after.values()) or "Augeas gave no reason")
 
 
 @impl
