@@ -46,3 +46,13 @@ def test_python_closure_is_small_and_has_no_third_party_code(tmp_path: os.PathLi
     assert all(f.startswith("/usr/lib/python3") for f in files), files
     assert not any("site-packages" in f or "dist-packages" in f for f in files)
     assert len(files) < 150
+
+
+def test_libraries_loaded_by_the_agent_and_data_directories() -> None:
+    assert [os.path.basename(p) for p in closure.libraries()] == list(closure.LIBRARIES)
+    with pytest.raises(closure.MissingPackage, match="apt-get install libxyz0"):
+        closure.libraries({"libxyz.so.0": "libxyz0"})
+    lenses = closure.data_files({"/usr/share/augeas/lenses/dist": "augeas-lenses"})
+    assert "/usr/share/augeas/lenses/dist/hosts.aug" in lenses and lenses == sorted(lenses)
+    with pytest.raises(closure.MissingPackage, match="apt-get install xyz-data"):
+        closure.data_files({"/usr/share/no-such-dir-xyz": "xyz-data"})

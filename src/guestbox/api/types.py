@@ -230,3 +230,10 @@ class BTRFSScrub(TypedDict):
     btrfsscrub_unverified_errors: int
     btrfsscrub_corrected_errors: int
     btrfsscrub_last_physical: int
+
+
+class IntBool(TypedDict):
+    """aug_defnode: a number and a flag (libguestfs's struct int_bool)."""
+
+    i: int
+    b: int

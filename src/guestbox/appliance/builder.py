@@ -25,6 +25,7 @@ from pathlib import Path
 from . import closure
 from .cache import cache_dir, locked
 from .cpio import CpioWriter
+from .elf import drop_data_object
 from .kernel import unpack_for_pvh
 
 log = logging.getLogger(__name__)
@@ -171,12 +172,16 @@ def build(key: str) -> Appliance:
         _stage_agent(agent_root)
         interp, pyfiles = closure.python_files(str(agent_root))
         exts = [f for f in pyfiles if f.endswith(".so")]
-        libs = closure.shared_libraries([*tools, interp, *exts])
+        loaded = closure.libraries()
+        libs = closure.shared_libraries([*tools, interp, *exts, *loaded]) | set(loaded)
+        data = closure.data_files()
         with open(tmp / "initrd", "wb") as f:
             w = CpioWriter(f)
             _base_layout(w)
-            for path in [*tools, closure.PYTHON, interp, *sorted(libs), *pyfiles]:
+            for path in [*tools, closure.PYTHON, interp, *pyfiles, *data]:
                 _add_host_file(w, path)
+            for lib in sorted(libs):
+                _add_host_file(w, lib, drop_data_object if closure.dataless(lib) else None)
             for extra in closure.EXTRA_FILES:
                 if os.path.exists(extra):
                     _add_host_file(w, extra)
@@ -199,6 +204,7 @@ def build(key: str) -> Appliance:
         manifest = {"kernel_version": os.path.basename(moddir),
                     "kernel_boot": "pvh (uncompressed)" if pvh else "bzImage", "modules": len(mods),
                     "tools": len(tools), "libraries": len(libs), "python_files": len(pyfiles),
+                    "data_files": len(data),
                     "built": time.strftime("%Y-%m-%d %H:%M:%S"),
                     "build_seconds": round(time.monotonic() - t0, 2)}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))

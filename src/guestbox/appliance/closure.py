@@ -6,6 +6,7 @@ MissingPackage naming the Debian package that provides it.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
@@ -79,6 +80,27 @@ TOOLS: dict[str, str] = {
     # copies
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
+
+LIBRARIES: dict[str, str] = {
+    # library the agent loads with ctypes (soname): Debian package; copied with its dependencies
+    # augeas
+    "libaugeas.so.0": "libaugeas0",
+}
+"""Shared libraries the agent loads itself (ctypes), not through a tool."""
+
+DATA_DIRS: dict[str, str] = {
+    # directory whose files (not subdirectories) are copied: Debian package
+    # augeas: the lens modules (0.7 MB; their tests/ are left out), read by aug_init
+    "/usr/share/augeas/lenses/dist": "augeas-lenses",
+}
+"""Data directories the appliance's tools or libraries read."""
+
+DATALESS_LIBRARIES = ("libicudata.so.*",)
+"""Libraries whose bulk is one data object the appliance never reads, copied without it
+(appliance/elf.py).  ICU's 31 MB of locale data comes in only because libaugeas links
+libxml2, which links ICU; the agent never converts text with them."""
+
+LIBRARY_DIRS = ["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"]
 
 EXTRA_FILES = [
     "/usr/lib/file/magic.mgc", "/usr/share/misc/magic.mgc", "/etc/magic", "/etc/mke2fs.conf",
@@ -180,6 +202,33 @@ def tools(table: dict[str, str] = TOOLS) -> list[str]:
             raise MissingPackage(f"the tool {tool}", package)
         out.append(path)
     return out
+
+
+def libraries(table: dict[str, str] = LIBRARIES) -> list[str]:
+    """Host paths of the libraries the agent loads; MissingPackage for the first one missing."""
+    out = []
+    for soname, package in table.items():
+        found = [p for d in LIBRARY_DIRS if os.path.exists(p := os.path.join(d, soname))]
+        if not found:
+            raise MissingPackage(f"the library {soname}", package)
+        out.append(found[0])
+    return out
+
+
+def data_files(table: dict[str, str] = DATA_DIRS) -> list[str]:
+    """Host paths of the regular files in the data directories (not in their subdirectories)."""
+    out: list[str] = []
+    for top, package in table.items():
+        if not os.path.isdir(top):
+            raise MissingPackage(f"the directory {top}", package)
+        out.extend(p for n in sorted(os.listdir(top)) if os.path.isfile(p := os.path.join(top, n)))
+    return out
+
+
+def dataless(path: str) -> bool:
+    """Whether the library path is one copied without its data (DATALESS_LIBRARIES)."""
+    name = os.path.basename(os.path.realpath(path))
+    return any(fnmatch.fnmatch(name, pat) for pat in DATALESS_LIBRARIES)
 
 
 def shared_libraries(binaries: Iterable[str]) -> set[str]:
