@@ -141,6 +141,9 @@ class GuestFS(Operations):
         for p in spec.params:
             v = args.get(p.name)
             if v is None:
+                if p.name in args and not p.optional and not conforms(p.kind, None):
+                    raise TypeError(f"{spec.name}: {p.name} must be {describe(p.kind)}, "
+                                    "not None")
                 continue
             kind = plain(p.kind)
             if kind is bytes and isinstance(v, (bytearray, memoryview)):

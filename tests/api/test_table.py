@@ -54,6 +54,8 @@ def test_generated_reference_is_up_to_date() -> None:
         (lambda g: g.exists("/a", "/b"), "exists: too many positional arguments"),
         (lambda g: g.exists(path="/a", nosuch=1), "exists: got an unexpected keyword argument"),
         (lambda g: g.mkfs("ext4"), "mkfs: missing a required argument: 'device'"),
+        (lambda g: g.mkfs("ext4", None), "mkfs: device must be Device, not None"),
+        (lambda g: g.write("/f", content=None), "write: content must be bytes, not None"),
     ],
 )
 def test_wrong_arguments_are_type_errors_naming_the_operation(
