@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .api import Operations
-from .api.kinds import base_kind, conforms, describe, plain
+from .api.kinds import base_kind, conforms, describe, nullable, plain
 from .api.table import REGISTRY, OpSpec
 from .api.types import Key
 from .appliance import builder
@@ -141,7 +141,7 @@ class GuestFS(Operations):
         for p in spec.params:
             v = args.get(p.name)
             if v is None:
-                if p.name in args and not p.optional and not conforms(p.kind, None):
+                if p.name in args and not p.optional and not nullable(p.kind):
                     raise TypeError(f"{spec.name}: {p.name} must be {describe(p.kind)}, "
                                     "not None")
                 continue

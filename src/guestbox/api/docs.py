@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from . import Operations
-from .kinds import conforms, describe
+from .kinds import describe, nullable
 from .table import REGISTRY, OpSpec
 
 HEADER = """\
@@ -27,7 +27,7 @@ def signature(spec: OpSpec) -> str:
     parts = []
     for p in spec.params:
         text = f"{p.name}: {describe(p.kind)}"
-        if not p.optional and conforms(p.kind, None):
+        if not p.optional and nullable(p.kind):
             text += " | None"  # required, but may be None (libguestfs's OptString)
         parts.append(f"{text} = None" if p.optional else text)
     return f"{spec.name}({', '.join(parts)}) -> {describe(spec.ret)}"

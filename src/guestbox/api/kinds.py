@@ -25,6 +25,11 @@ def underlying(kind: Any) -> Any:
     return kind
 
 
+def nullable(kind: Any) -> bool:
+    """True if kind admits None (`X | None`)."""
+    return get_origin(kind) in (typing.Union, types.UnionType) and type(None) in get_args(kind)
+
+
 @functools.cache
 def plain(kind: Any) -> Any:
     """The runtime type of a kind, optional or not (str for `Pathname | None`)."""
