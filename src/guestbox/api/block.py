@@ -166,7 +166,7 @@ class BlockOps:
         """True if every byte of device is zero."""
         ...
 
-    @op(writes=True)
+    @op(writes=True, group="fstrim")
     def fstrim(
         self,
         mountpoint: Pathname,
