@@ -31,6 +31,7 @@ from .fs import (
     wipe_before_mkfs,
 )
 from .fs import _set_uuid as set_fs_uuid
+from .fs import _unescape as unescape_mount_field
 from .fs import set_label as fs_set_label
 from .paths import to_guest
 from .registry import IMPLS, AgentError, impl
@@ -65,11 +66,6 @@ def _not_negative(**values: int | None) -> None:
             raise AgentError(f"{name} must be >= 0", errno.EINVAL)
 
 
-def _unescape(field: str) -> str:
-    """A /proc/self/mountinfo field without its octal escapes."""
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
-
-
 def _same_device(path: str, rdev: int) -> bool:
     try:
         return path.startswith("/dev/") and os.stat(path).st_rdev == rdev
@@ -93,8 +89,8 @@ def _mountpoint_of(device: str) -> str | None:
             fields, source = mine.split(), theirs.split()[1:2]
             major, minor = fields[2].split(":")
             if (os.makedev(int(major), int(minor)) == rdev
-                    or (source and _same_device(_unescape(source[0]), rdev))):
-                return _unescape(fields[4])
+                    or (source and _same_device(unescape_mount_field(source[0]), rdev))):
+                return unescape_mount_field(fields[4])
     return None
 
 
@@ -203,35 +199,26 @@ def tune2fs(ctx: Ctx, device: str, force: bool | None = None, maxmountcount: int
             reservedblockspercentage: int | None = None,
             lastmounteddirectory: str | None = None, reservedblockscount: int | None = None,
             user: int | None = None) -> None:
-    argv = ["tune2fs"]
-    if force:
-        argv.append("-f")
-    for name, switch, value in (("maxmountcount", "-c", maxmountcount),
-                                ("mountcount", "-C", mountcount)):
-        argv += _tune2fs_number(name, switch, value)
+    if errorbehavior is not None and errorbehavior not in _ERROR_BEHAVIORS:
+        raise AgentError(f"invalid errorbehavior parameter: {errorbehavior}", errno.EINVAL)
+    numbers = (("maxmountcount", "-c", maxmountcount), ("mountcount", "-C", mountcount),
+               ("group", "-g", group), ("intervalbetweenchecks", "-i", intervalbetweenchecks),
+               ("reservedblockspercentage", "-m", reservedblockspercentage),
+               ("reservedblockscount", "-r", reservedblockscount), ("user", "-u", user))
+    argv = ["tune2fs", *(["-f"] if force else [])]
     if errorbehavior is not None:
-        if errorbehavior not in _ERROR_BEHAVIORS:
-            raise AgentError(f"invalid errorbehavior parameter: {errorbehavior}", errno.EINVAL)
         argv += ["-e", errorbehavior]
-    argv += _tune2fs_number("group", "-g", group)
-    if intervalbetweenchecks is not None:
-        _tune2fs_number("intervalbetweenchecks", "-i", intervalbetweenchecks)
-        argv += ["-i", f"{intervalbetweenchecks}s" if intervalbetweenchecks else "0"]
-    argv += _tune2fs_number("reservedblockspercentage", "-m", reservedblockspercentage)
+    for name, switch, value in numbers:
+        if value is None:
+            continue
+        if value < 0:
+            raise AgentError(f"{name} cannot be negative", errno.EINVAL)
+        # -i takes seconds with an "s" (undocumented, but tune2fs has long known it).
+        argv += [switch, f"{value}s" if switch == "-i" and value else str(value)]
     if lastmounteddirectory is not None:
         argv += ["-M", lastmounteddirectory]
-    argv += _tune2fs_number("reservedblockscount", "-r", reservedblockscount)
-    argv += _tune2fs_number("user", "-u", user)
     argv.append(device)
     _run(argv, device)
-
-
-def _tune2fs_number(name: str, switch: str, value: int | None) -> list[str]:
-    if value is None:
-        return []
-    if value < 0:
-        raise AgentError(f"{name} cannot be negative", errno.EINVAL)
-    return [switch, str(value)]
 
 
 _EMPTY_VALUES = ("<none>", "<not available>", "(none)")
@@ -377,6 +364,7 @@ def get_e2uuid(ctx: Ctx, device: str) -> str:
 
 @impl
 def set_e2uuid(ctx: Ctx, device: str, uuid: str) -> None:
+    # tune2fs -U whatever the filesystem is (as libguestfs): its own error for non-ext ones.
     set_fs_uuid("ext4", device, uuid)
 
 
@@ -389,21 +377,22 @@ def zerofree(ctx: Ctx, device: str) -> None:
 
 _XFS_HEADING = re.compile(r"^([a-z][\w-]*)\s*=(.*)$")
 _XFS_FIELD = re.compile(r"([-\w]+)=(\d+)")
-# Struct field -> (group.field in xfs_info's output, or the group's own text).
-_XFS_NUMBERS = {
-    "xfs_inodesize": "meta-data.isize", "xfs_agcount": "meta-data.agcount",
-    "xfs_agsize": "meta-data.agsize", "xfs_sectsize": "meta-data.sectsz",
-    "xfs_attr": "meta-data.attr", "xfs_blocksize": "data.bsize",
-    "xfs_datablocks": "data.blocks", "xfs_imaxpct": "data.imaxpct",
-    "xfs_sunit": "data.sunit", "xfs_swidth": "data.swidth",
+# The struct's fields, in order -> "group.field" in xfs_info's output (numbers), or
+# "group" for the text after the group's heading (strings).
+_XFS_FIELDS = {
+    "xfs_mntpoint": "meta-data", "xfs_inodesize": "meta-data.isize",
+    "xfs_agcount": "meta-data.agcount", "xfs_agsize": "meta-data.agsize",
+    "xfs_sectsize": "meta-data.sectsz", "xfs_attr": "meta-data.attr",
+    "xfs_blocksize": "data.bsize", "xfs_datablocks": "data.blocks",
+    "xfs_imaxpct": "data.imaxpct", "xfs_sunit": "data.sunit", "xfs_swidth": "data.swidth",
     "xfs_dirversion": "naming.version", "xfs_dirblocksize": "naming.bsize",
-    "xfs_cimode": "naming.ascii-ci", "xfs_logblocksize": "log.bsize",
+    "xfs_cimode": "naming.ascii-ci", "xfs_logname": "log", "xfs_logblocksize": "log.bsize",
     "xfs_logblocks": "log.blocks", "xfs_logversion": "log.version",
     "xfs_logsectsize": "log.sectsz", "xfs_logsunit": "log.sunit",
-    "xfs_lazycount": "log.lazy-count", "xfs_rtextsize": "realtime.extsz",
-    "xfs_rtblocks": "realtime.blocks", "xfs_rtextents": "realtime.rtextents",
+    "xfs_lazycount": "log.lazy-count", "xfs_rtname": "realtime",
+    "xfs_rtextsize": "realtime.extsz", "xfs_rtblocks": "realtime.blocks",
+    "xfs_rtextents": "realtime.rtextents",
 }
-_XFS_NAMES = {"xfs_mntpoint": "meta-data", "xfs_logname": "log", "xfs_rtname": "realtime"}
 
 
 def _xfs_values(text: str) -> dict[str, str]:
@@ -433,23 +422,9 @@ def _xfs_values(text: str) -> dict[str, str]:
 
 
 def _xfs_info(target: str) -> dict[str, int | str]:
-    out = _run(["xfs_info", target], "")
-    values = _xfs_values(out)
-    info: dict[str, int | str] = {}
-    for field, key in _XFS_NAMES.items():
-        info[field] = to_guest(values.get(key, ""))
-    for field, key in _XFS_NUMBERS.items():
-        info[field] = int(values.get(key, -1))
-    return {k: info[k] for k in _XFS_ORDER}
-
-
-_XFS_ORDER = (
-    "xfs_mntpoint", "xfs_inodesize", "xfs_agcount", "xfs_agsize", "xfs_sectsize", "xfs_attr",
-    "xfs_blocksize", "xfs_datablocks", "xfs_imaxpct", "xfs_sunit", "xfs_swidth",
-    "xfs_dirversion", "xfs_dirblocksize", "xfs_cimode", "xfs_logname", "xfs_logblocksize",
-    "xfs_logblocks", "xfs_logversion", "xfs_logsectsize", "xfs_logsunit", "xfs_lazycount",
-    "xfs_rtname", "xfs_rtextsize", "xfs_rtblocks", "xfs_rtextents",
-)
+    values = _xfs_values(_run(["xfs_info", target], ""))
+    return {field: int(values.get(key, -1)) if "." in key else to_guest(values.get(key, ""))
+            for field, key in _XFS_FIELDS.items()}
 
 
 @impl
@@ -669,10 +644,7 @@ def ntfsclone_in(ctx: Ctx, backupfile: None, device: str) -> None:
 
 # -- swap -------------------------------------------------------------------------------------
 
-def _swap(program: str, args: list[str], shown: str) -> None:
-    """swapon/swapoff ARGS; errors as libguestfs's "VALUE: message" (guest paths)."""
-    _run([program, *args], shown)
-
+# Errors are libguestfs's "VALUE: message", with guest paths.
 
 @impl
 def mkswap_file(ctx: Ctx, path: str) -> None:
@@ -682,42 +654,42 @@ def mkswap_file(ctx: Ctx, path: str) -> None:
 
 @impl
 def swapon_device(ctx: Ctx, device: str) -> None:
-    _swap("swapon", [device], device)
+    _run(["swapon", device], device)
 
 
 @impl
 def swapoff_device(ctx: Ctx, device: str) -> None:
-    _swap("swapoff", [device], device)
+    _run(["swapoff", device], device)
 
 
 @impl
 def swapon_file(ctx: Ctx, file: str) -> None:
-    _swap("swapon", [file], to_guest(file))
+    _run(["swapon", file], to_guest(file))
 
 
 @impl
 def swapoff_file(ctx: Ctx, file: str) -> None:
-    _swap("swapoff", [file], to_guest(file))
+    _run(["swapoff", file], to_guest(file))
 
 
 @impl
 def swapon_label(ctx: Ctx, label: str) -> None:
-    _swap("swapon", ["-L", label], label)
+    _run(["swapon", "-L", label], label)
 
 
 @impl
 def swapoff_label(ctx: Ctx, label: str) -> None:
-    _swap("swapoff", ["-L", label], label)
+    _run(["swapoff", "-L", label], label)
 
 
 @impl
 def swapon_uuid(ctx: Ctx, uuid: str) -> None:
-    _swap("swapon", ["-U", uuid], uuid)
+    _run(["swapon", "-U", uuid], uuid)
 
 
 @impl
 def swapoff_uuid(ctx: Ctx, uuid: str) -> None:
-    _swap("swapoff", ["-U", uuid], uuid)
+    _run(["swapoff", "-U", uuid], uuid)
 
 
 # -- sizes, caches ------------------------------------------------------------------------------
