@@ -183,7 +183,7 @@ class BlockOps:
         """
         ...
 
-    @op(writes=True)
+    @op(writes=True, group="fstrim")
     def fstrim(
         self,
         mountpoint: Pathname,

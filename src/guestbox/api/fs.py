@@ -46,7 +46,7 @@ class FsOps:
         """Create a swap partition with a label (use mkswap with label=)."""
         self.mkswap(device, label=label)
 
-    @op(local=True, writes=True, deprecated_by="mkswap")
+    @op(local=True, writes=True, deprecated_by="mkswap", group="linuxfsuuid")
     def mkswap_U(self, uuid: str, device: Device) -> None:  # noqa: N802 - libguestfs's name
         """Create a swap partition with a UUID (use mkswap with uuid=)."""
         self.mkswap(device, uuid=uuid)

@@ -237,3 +237,33 @@ class IntBool(TypedDict):
 
     i: int
     b: int
+
+
+class XFSInfo(TypedDict):
+    """xfs_info: the geometry of an XFS filesystem (-1 or "" for what xfs_info omits)."""
+
+    xfs_mntpoint: str
+    xfs_inodesize: int
+    xfs_agcount: int
+    xfs_agsize: int
+    xfs_sectsize: int
+    xfs_attr: int
+    xfs_blocksize: int
+    xfs_datablocks: int
+    xfs_imaxpct: int
+    xfs_sunit: int
+    xfs_swidth: int
+    xfs_dirversion: int
+    xfs_dirblocksize: int
+    xfs_cimode: int
+    xfs_logname: str
+    xfs_logblocksize: int
+    xfs_logblocks: int
+    xfs_logversion: int
+    xfs_logsectsize: int
+    xfs_logsunit: int
+    xfs_lazycount: int
+    xfs_rtname: str
+    xfs_rtextsize: int
+    xfs_rtblocks: int
+    xfs_rtextents: int

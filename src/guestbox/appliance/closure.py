@@ -74,6 +74,8 @@ TOOLS: dict[str, str] = {
 
     # fs tools (ext, xfs, ntfs, swap, fsck)
     "zerofree": "zerofree",
+    "xfs_spaceman": "xfsprogs",  # xfs_info (a shell script) runs it on mounted filesystems
+    "expr": "coreutils",  # xfs_admin (a shell script) runs it for lazycounter
 
     # augeas
 
