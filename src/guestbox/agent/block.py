@@ -11,6 +11,7 @@ from ..protocol.frames import MAX_BUFFER
 from .btrfs import mountables as btrfs_mountables
 from .context import Ctx
 from .dispatch import split_btrfsvol
+from .lvm import lvs_paths
 from .paths import to_guest
 from .registry import AgentError, impl
 from .transfer import is_transfer_disk
@@ -159,17 +160,17 @@ def _check_vfs_type(ctx: Ctx, device: str, out: dict[str, str]) -> None:
         out[device] = vfs
 
 
-def _lvs(ctx: Ctx) -> list[str]:
-    """The public LVs as /dev/VG/LV, sorted; [] if the appliance has no lvm."""
+def _lvs() -> list[str]:
+    """The active public LVs as /dev/VG/LV, sorted; [] if the appliance has no lvm.
+
+    Inactive ones (no device node) are left out: libguestfs fails on them.
+    """
     try:
-        out = ctx.run(["lvm", "lvs", "-o", "vg_name,lv_name",
-                       "-S", "lv_role=public && lv_skip_activation!=yes",
-                       "--noheadings", "--separator", "/"])
+        return [lv for lv in lvs_paths() if os.path.exists(lv)]
     except AgentError as e:
-        if "tool not found" in e.message:
+        if e.errno == errno.ENOSYS:
             return []
         raise
-    return sorted("/dev/" + line.strip() for line in out.splitlines() if line.strip())
 
 
 @impl
@@ -190,7 +191,7 @@ def list_filesystems(ctx: Ctx) -> dict[str, str]:
     for dev in md_names():
         if not is_partitioned(dev):
             _check_vfs_type(ctx, f"/dev/{dev}", out)
-    for lv in _lvs(ctx):
+    for lv in _lvs():
         _check_vfs_type(ctx, lv, out)
     return out
 

@@ -74,7 +74,7 @@ def checker(kind: Any) -> Callable[[Any], bool]:
         key, val = (checker(a) for a in get_args(kind))
         return lambda v: isinstance(v, dict) and all(key(a) and val(b) for a, b in v.items())
     if is_typeddict(kind):
-        fields = {k: checker(h) for k, h in typing.get_type_hints(kind).items()}
+        fields = {k: _field_checker(h) for k, h in typing.get_type_hints(kind).items()}
         required = getattr(kind, "__required_keys__", frozenset(fields))
         return lambda v: (isinstance(v, dict) and required <= v.keys()
                           and all(k in fields and fields[k](x) for k, x in v.items()))
@@ -85,6 +85,14 @@ def checker(kind: Any) -> Callable[[Any], bool]:
     if isinstance(kind, type):  # str, bytes, bool and other plain classes
         return lambda v: isinstance(v, kind)
     return lambda v: False
+
+
+def _field_checker(kind: Any) -> Callable[[Any], bool]:
+    """The test of a struct field: unlike an argument's, `X | None` there accepts None."""
+    test = checker(kind)
+    if base_kind(kind) is not kind:
+        return lambda v: v is None or test(v)
+    return test
 
 
 def describe(kind: Any) -> str:

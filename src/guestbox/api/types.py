@@ -122,8 +122,9 @@ class XAttr(TypedDict):
     attrval: bytes
 
 
-class PV(TypedDict, total=False):
-    """pvs_full: an LVM physical volume."""
+class PV(TypedDict):
+    """pvs_full: an LVM physical volume (libguestfs's lvm_pv): sizes in bytes, the UUID
+    without its dashes."""
 
     pv_name: str
     pv_uuid: str
@@ -141,8 +142,9 @@ class PV(TypedDict, total=False):
     pv_mda_free: int
 
 
-class VG(TypedDict, total=False):
-    """vgs_full: an LVM volume group."""
+class VG(TypedDict):
+    """vgs_full: an LVM volume group (libguestfs's lvm_vg): sizes in bytes, the UUID
+    without its dashes."""
 
     vg_name: str
     vg_uuid: str
@@ -165,8 +167,9 @@ class VG(TypedDict, total=False):
     vg_mda_free: int
 
 
-class LV(TypedDict, total=False):
-    """lvs_full: an LVM logical volume."""
+class LV(TypedDict):
+    """lvs_full: an LVM logical volume (libguestfs's lvm_lv): sizes in bytes, the UUID
+    without its dashes, percentages None where LVM has none."""
 
     lv_name: str
     lv_uuid: str
@@ -178,8 +181,8 @@ class LV(TypedDict, total=False):
     lv_size: int
     seg_count: int
     origin: str
-    snap_percent: float
-    copy_percent: float
+    snap_percent: float | None
+    copy_percent: float | None
     move_pv: str
     lv_tags: str
     mirror_log: str
