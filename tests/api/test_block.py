@@ -291,3 +291,14 @@ def test_pread_pwrite_device_errors(
 ) -> None:
     with pytest.raises(guestbox.Error, match=message):
         call(h)
+
+
+def test_hd_and_vd_names_mean_the_sd_disk(h: guestbox.GuestFS) -> None:
+    """As in libguestfs; the appliance's own /dev/vda (the mailbox) is never reachable."""
+    h.pwrite_device("/dev/sdb", b"marker", 4096)
+    for name in ("/dev/vdb", "/dev/hdb"):
+        assert h.pread_device(name, 6, 4096) == b"marker"
+        assert h.blockdev_getsize64(name) == h.blockdev_getsize64("/dev/sdb")
+    assert h.blockdev_getsize64("/dev/vda") == h.blockdev_getsize64("/dev/sda")
+    with pytest.raises(FileNotFoundError, match="/dev/vdz"):
+        h.blockdev_getsize64("/dev/vdz")

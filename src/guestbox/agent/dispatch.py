@@ -26,16 +26,21 @@ log = logging.getLogger(__name__)
 
 
 def check_device(dev: str) -> str:
-    """dev if it is a block device of the appliance; OSError(ENOENT) naming it if not."""
+    """dev if it is a block device of the appliance; OSError(ENOENT) naming it if not.
+
+    /dev/hdX and /dev/vdX mean /dev/sdX, as in libguestfs (old guests' fstabs use
+    them); so the appliance's own /dev/vdX mailbox disk is out of the caller's reach.
+    """
     if not dev.startswith("/dev/"):
         raise OSError(errno.EINVAL, "device name must start with /dev/", dev)
+    name = "/dev/sd" + dev[7:] if dev.startswith(("/dev/hd", "/dev/vd")) else dev
     try:
-        st = os.stat(dev)
+        st = os.stat(name)
     except FileNotFoundError:
         raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), dev) from None
     if not stat.S_ISBLK(st.st_mode):
         raise OSError(errno.EINVAL, "not a block device", dev)
-    return dev
+    return name
 
 
 def split_btrfsvol(mountable: str) -> tuple[str, str]:

@@ -90,9 +90,7 @@ def checker(kind: Any) -> Callable[[Any], bool]:
 def _field_checker(kind: Any) -> Callable[[Any], bool]:
     """The test of a struct field: unlike an argument's, `X | None` there accepts None."""
     test = checker(kind)
-    if base_kind(kind) is not kind:
-        return lambda v: v is None or test(v)
-    return test
+    return (lambda v: v is None or test(v)) if nullable(kind) else test
 
 
 def describe(kind: Any) -> str:
