@@ -181,3 +181,11 @@ class LV(TypedDict, total=False):
     lv_tags: str
     mirror_log: str
     modules: str
+
+
+class MDStat(TypedDict):
+    """md_stat: one device of an MD array, its index in the array and its flags."""
+
+    mdstat_device: str
+    mdstat_index: int
+    mdstat_flags: str
