@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 LEVELS = ("linear", "raid0", "0", "stripe", "raid1", "1", "mirror", "raid4", "4",
           "raid5", "5", "raid6", "6", "raid10", "10")
-MD_MAGIC = struct.pack("<I", 0xA92B4EFC)
+MD_MAGIC = struct.pack("<I", 0xA92B4EFC)  # md superblocks, little-endian on this machine
+IMSM_MAGIC = b"Intel Raid ISM Cfg Sig. "
+DDF_MAGIC = struct.pack(">I", 0xDE11DE11)
 
 
 def _mdadm(args: Sequence[str], status: bool = False) -> str:
@@ -166,21 +168,25 @@ def _listdir(path: str) -> list[str]:
 
 
 # -- assembly at launch ------------------------------------------------------------------
-def _superblock_offsets(size: int) -> tuple[int, ...]:
-    """Where an md superblock may start on a device of size bytes: 1.1 at 0, 1.2 at 4 KiB,
-    0.90 in the last whole 64 KiB, 1.0 8 to 12 KiB before the end (4 KiB aligned); the
-    read of 0.90's reads ahead over 1.0's."""
-    return (0, 4096, (size & ~0xFFFF) - 0x10000, ((size // 512 - 16) & ~7) * 512)
+def _signatures(size: int) -> tuple[tuple[int, bytes], ...]:
+    """(offset, magic) of every md metadata format mdadm assembles, on a device of size
+    bytes: native 1.1 at 0, 1.2 at 4 KiB, 0.90 in the last whole 64 KiB, 1.0 8 to 12 KiB
+    before the end (4 KiB aligned); Intel IMSM 2 sectors, SNIA DDF 1 sector before it.
+    In this order, the first read near the end reads ahead over the others."""
+    return ((0, MD_MAGIC), (4096, MD_MAGIC), ((size & ~0xFFFF) - 0x10000, MD_MAGIC),
+            (((size // 512 - 16) & ~7) * 512, MD_MAGIC), (size - 1024, IMSM_MAGIC),
+            (size - 512, DDF_MAGIC))
 
 
 def md_superblock_in(fd: int, head: bytes) -> bool:
-    """True if the device open as fd, whose first bytes are head, carries an md superblock:
-    head and a read near the end, far cheaper than mdadm."""
+    """True if the device open as fd, whose first bytes are head, carries RAID metadata that
+    mdadm assembles: head and a read or two near the end, far cheaper than mdadm."""
     size = os.lseek(fd, 0, os.SEEK_END)
-    for off in _superblock_offsets(size):
-        if 0 <= off <= size - 4:
-            magic = head[off : off + 4] if off + 4 <= len(head) else os.pread(fd, 4, off)
-            if magic == MD_MAGIC:
+    for off, magic in _signatures(size):
+        end = off + len(magic)
+        if 0 <= off and end <= size:
+            found = head[off:end] if end <= len(head) else os.pread(fd, len(magic), off)
+            if found == magic:
                 return True
     return False
 
