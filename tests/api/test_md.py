@@ -107,6 +107,8 @@ def test_spare_and_stop(clean: guestbox.GuestFS) -> None:
         g.md_stop("/dev/md/sp")
     with pytest.raises(FileNotFoundError, match="^md_stat: /dev/md127: No such file"):
         g.md_stat("/dev/md127")
+    g.md_create("lin", ["/dev/sda", "/dev/sdb"], level="linear")  # the disks are free again
+    assert g.md_detail("/dev/md/lin")["level"] == "linear"
 
 
 def test_missing_and_levels(clean: guestbox.GuestFS) -> None:
