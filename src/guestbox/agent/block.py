@@ -11,7 +11,7 @@ from ..protocol.frames import MAX_BUFFER
 from .btrfs import mountables as btrfs_mountables
 from .context import Ctx
 from .dispatch import split_btrfsvol
-from .lvm import lvs_paths
+from .lvm import dm_names, lvs_paths
 from .paths import to_guest
 from .registry import AgentError, impl
 from .transfer import is_transfer_disk
@@ -30,12 +30,21 @@ def disk_names() -> list[str]:
 
 
 def md_names() -> list[str]:
-    """The MD devices (md0, md1 ...), in numeric order."""
+    """The active MD arrays (md0, md1 ...), in numeric order: an array assembled without
+    enough devices to run is left out, as libguestfs's list_md_devices does."""
     try:
         names = [n for n in os.listdir("/sys/block") if re.fullmatch(r"md\d+", n)]
     except OSError:
         return []
-    return sorted(names, key=lambda n: int(n[2:]))
+    return sorted((n for n in names if _md_active(n)), key=lambda n: int(n[2:]))
+
+
+def _md_active(name: str) -> bool:
+    try:
+        with open(f"/sys/block/{name}/md/array_state") as f:
+            return f.read().strip() not in ("clear", "inactive")
+    except OSError:
+        return False
 
 
 def split_device_partition(device: str) -> tuple[str, int]:
@@ -180,6 +189,8 @@ def list_filesystems(ctx: Ctx) -> dict[str, str]:
     for dev in disks:
         if not is_partitioned(dev):
             _check_vfs_type(ctx, f"/dev/{dev}", out)
+    for mapper in dm_names():  # opened encrypted devices holding a filesystem
+        _check_vfs_type(ctx, mapper, out)
     for dev in disks + md_names():
         parts = partitions_of(dev)
         if not parts:

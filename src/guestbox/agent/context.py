@@ -18,6 +18,43 @@ TOOL_ENV = {
 }
 
 
+def capture(
+    args: Sequence[str],
+    *,
+    input: bytes | None = None,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+    pass_fds: Sequence[int] = (),
+) -> subprocess.CompletedProcess[bytes]:
+    """Run a tool with an argument list and capture its output, whatever its exit status;
+    AgentError(ENOENT) if the appliance has no such tool."""
+    try:
+        return subprocess.run(
+            list(args),
+            input=input,
+            capture_output=True,
+            cwd=cwd,
+            env={**TOOL_ENV, **(env or {})},
+            stdin=None if input is not None else subprocess.DEVNULL,
+            pass_fds=tuple(pass_fds),
+        )
+    except FileNotFoundError:
+        raise AgentError(f"{args[0]}: tool not found in the appliance", 2) from None
+
+
+def output_of(p: subprocess.CompletedProcess[bytes], *, status: bool = False) -> str:
+    """The stdout of a tool that ran (capture), or AgentError with its error text: alone
+    as libguestfs's C daemon reports it, or (status=True) as its OCaml daemon does,
+    "TOOL exited with status N: text"."""
+    if p.returncode == 0:
+        return p.stdout.decode("utf-8", "surrogateescape")
+    err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
+    prog = os.path.basename(str(p.args[0]))
+    if status or not err:
+        raise AgentError(f"{prog} exited with status {p.returncode}" + (f": {err}" if err else ""))
+    raise AgentError(err)
+
+
 def run(
     args: Sequence[str],
     *,
@@ -27,17 +64,7 @@ def run(
     env: dict[str, str] | None = None,
 ) -> str:
     """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
-    try:
-        p = subprocess.run(
-            list(args),
-            input=input,
-            capture_output=True,
-            cwd=cwd,
-            env={**TOOL_ENV, **(env or {})},
-            stdin=None if input is not None else subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise AgentError(f"{args[0]}: tool not found in the appliance", 2) from None
+    p = capture(args, input=input, cwd=cwd, env=env)
     if p.returncode not in ok_codes:
         err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
         raise AgentError(f"{os.path.basename(args[0])}: {err}" if err else

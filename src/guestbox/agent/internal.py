@@ -10,13 +10,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .block import disk_names
+from .block import disk_names, md_names, partitions_of
 from .btrfs import scan_devices as scan_btrfs_devices
 from .devices import open_new_disk
 from .dispatch import check_device, need_root
+from .md import assemble_arrays, md_superblock_in
 from .paths import resolve
 from .registry import AgentError
-from .system import activate_storage
+from .system import activate_storage, device_has_lvm_label, lvm_label_in
 
 RNDADDENTROPY = 0x40085203
 RNDRESEEDCRNG = 0x5207
@@ -71,28 +72,36 @@ def _scan_partitions(name: str) -> None:
         os.close(fd)
 
 
-LVM_LABEL = b"LABELONE"
+def _with_partitions(names: list[str]) -> list[str]:
+    """/dev paths of the block devices names and of their partitions."""
+    return [f"/dev/{p}" for d in names for p in [d, *partitions_of(d)]]
 
 
-def has_lvm_label() -> bool:
-    """True if a disk or partition carries an LVM physical volume label (in its first four
-    sectors): reading them is much cheaper than running LVM under emulation."""
-    for name in disk_names():
-        for dev in [name, *(p for p in os.listdir(f"/sys/block/{name}") if p.startswith(name))]:
-            try:
-                with open(f"/dev/{dev}", "rb") as f:
-                    head = f.read(2048)
-            except OSError:
-                continue
-            if any(head[i : i + 8] == LVM_LABEL for i in range(0, len(head), 512)):
-                return True
-    return False
+def _probe(device: str) -> tuple[bool, bool]:
+    """(md superblock, LVM label) on device, from one open and a read or two."""
+    try:
+        fd = os.open(device, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False, False
+    try:
+        head = os.pread(fd, 8192, 0)
+        return md_superblock_in(fd, head), lvm_label_in(head)
+    except OSError:
+        return False, False
+    finally:
+        os.close(fd)
 
 
 def activate(args: dict[str, Any]) -> None:
-    """Activate the volume groups on the disks now attached, if there are any, and make
-    their btrfs devices known to the kernel (udev does both elsewhere)."""
-    if has_lvm_label():
+    """Assemble the md arrays and activate the volume groups on the disks now attached, as
+    libguestfs does at launch (without md superblocks or LVM labels no tool runs), and
+    make their btrfs devices known to the kernel (udev does all this elsewhere)."""
+    found = [_probe(d) for d in _with_partitions(disk_names())]
+    lvm = any(label for _, label in found)
+    if any(md for md, _ in found):
+        assemble_arrays()
+        lvm = lvm or any(device_has_lvm_label(d) for d in _with_partitions(md_names()))
+    if lvm:
         activate_storage()
     scan_btrfs_devices()
 

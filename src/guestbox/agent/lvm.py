@@ -415,25 +415,30 @@ def lvm_canonical_lv_name(ctx: Ctx, lvname: str) -> str:
     return canonical
 
 
+def dm_names() -> list[str]:
+    """The device-mapper devices that are not LVM logical volumes (opened LUKS devices ...)
+    as /dev/mapper/NAME, sorted: libguestfs's list_dm_devices."""
+    out = []
+    try:
+        names = [n for n in os.listdir("/sys/block") if n.startswith("dm-")]
+    except OSError:
+        return []
+    for n in names:
+        try:
+            with open(f"/sys/block/{n}/dm/uuid") as f:
+                uuid = f.read().strip()
+            with open(f"/sys/block/{n}/dm/name") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if not uuid.startswith("LVM-"):
+            out.append(f"/dev/mapper/{name}")
+    return sorted(out)
+
+
 @impl
 def list_dm_devices(ctx: Ctx) -> list[str]:
-    try:
-        names = os.listdir("/dev/mapper")
-    except OSError as e:
-        raise AgentError(f"opendir: /dev/mapper: {os.strerror(e.errno or 0)}", e.errno) from None
-    lvs = _lv_rdevs()
-    out = []
-    for name in names:
-        if name == "control":
-            continue
-        path = f"/dev/mapper/{name}"
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue  # a dangling name left behind
-        if stat.S_ISBLK(st.st_mode) and st.st_rdev not in lvs:
-            out.append(path)
-    return sorted(out)
+    return dm_names()
 
 
 # -- everything ------------------------------------------------------------------

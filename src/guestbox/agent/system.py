@@ -50,6 +50,25 @@ def load_modules(listfile: str = "/etc/guestbox/modules") -> None:
         os.unlink(path)  # loaded once and for all: its RAM (and saved state) is better spent
 
 
+LVM_LABEL = b"LABELONE"
+
+
+def lvm_label_in(head: bytes) -> bool:
+    """True if head, the start of a device, holds an LVM physical volume label (it is in
+    one of the first four sectors)."""
+    return any(head[i : i + 8] == LVM_LABEL for i in range(0, min(len(head), 2048), 512))
+
+
+def device_has_lvm_label(device: str) -> bool:
+    """True if device carries an LVM physical volume label: reading its first sectors is
+    much cheaper than running LVM under emulation."""
+    try:
+        with open(device, "rb") as f:
+            return lvm_label_in(f.read(2048))
+    except OSError:
+        return False
+
+
 def activate_storage() -> None:
     """Find volume groups on the guest disks and activate them, as libguestfs does at launch."""
     try:

@@ -270,3 +270,11 @@ class XFSInfo(TypedDict):
     xfs_rtextsize: int
     xfs_rtblocks: int
     xfs_rtextents: int
+
+
+class MDStat(TypedDict):
+    """md_stat: one device of an MD array, its index in the array and its flags."""
+
+    mdstat_device: str
+    mdstat_index: int
+    mdstat_flags: str

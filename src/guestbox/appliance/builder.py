@@ -47,7 +47,9 @@ ETC_FILES = {
     "etc/group": "root:x:0:\n",
     "etc/fstab": "",
     "etc/hostname": "guestbox\n",
-    "etc/mdadm/mdadm.conf": "AUTO -all\n",
+    # mdadm scans only the guest's disks (never the appliance's virtio disks, such as the
+    # mailbox) and assembles whatever arrays it finds there (md.assemble_arrays at launch).
+    "etc/mdadm/mdadm.conf": "DEVICE /dev/sd*\nAUTO +all\n",
     "etc/lvm/lvm.conf": """\
 devices {
     obtain_device_list_from_udev = 0

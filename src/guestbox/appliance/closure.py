@@ -23,7 +23,7 @@ MODULES = [
     "ext4", "xfs", "btrfs", "vfat", "nls_cp437", "nls_iso8859_1", "nls_utf8", "exfat", "ntfs3",
     "nls_ascii",  # the Debian kernel's default FAT iocharset: vfat mounts fail without it
     "isofs", "squashfs", "udf", "dm_mod", "dm_crypt", "dm_snapshot", "dm_mirror", "dm_zero",
-    "raid0", "raid1", "raid10", "raid456", "loop", "aes_generic", "xts", "cbc", "ecb",
+    "raid0", "raid1", "raid10", "raid456", "linear", "loop", "aes_generic", "xts", "cbc", "ecb",
     "essiv", "algif_skcipher", "af_alg", "fuse", "overlay",
 ]
 """Kernel modules the appliance loads at boot, with their dependencies."""
