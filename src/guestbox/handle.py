@@ -84,6 +84,7 @@ class GuestFS(Operations):
         self._client: Client | None = None
         self._lock = threading.RLock()
         self._scratch: list[str] = []
+        self._luks_keys: list[tuple[str, str]] = []  # (device, UUID or "all", key)
         self.call_timeout: float | None = DEFAULT_CALL_TIMEOUT
         self._config.verbose = bool(os.environ.get("LIBGUESTFS_DEBUG") == "1")
         if close_on_exit:
@@ -223,6 +224,7 @@ class GuestFS(Operations):
         discard: str | None = None,
         copyonread: bool | None = None,
         blocksize: int | None = None,
+        key: str | None = None,
     ) -> None:
         op = "add_drive_opts"
         self._config_state(op)
@@ -259,6 +261,49 @@ class GuestFS(Operations):
             path=os.path.abspath(filename), format=format, readonly=ro,
             cachemode=cachemode or "writeback", discard=discard or "disable",
             blocksize=blocksize if blocksize and blocksize > 0 else None, label=label))
+        if key is not None:
+            self.set_luks_key("all", key)
+
+    # -- encrypted devices ---------------------------------------------------
+    def set_luks_key(self, id: str, key: str) -> None:  # noqa: A002 - guestfs-tools' word
+        if not isinstance(id, str) or not id:
+            raise TypeError("set_luks_key: id must be a device name, a LUKS UUID or 'all'")
+        if not isinstance(key, str):
+            raise TypeError("set_luks_key: key must be str")
+        self._luks_keys.append((id, key))
+
+    def inspect_decrypt(self) -> list[str]:
+        opened: list[str] = []
+        tried: set[str] = set()
+        while True:
+            found = False
+            devices = [*self.list_devices(), *self.list_partitions(), *self.lvs(),
+                       *self.list_md_devices()]
+            for dev in devices:
+                if dev in tried or self.vfs_type(dev) != "crypto_LUKS":
+                    continue
+                tried.add(dev)
+                uuid = self.luks_uuid(dev)
+                mapper = f"/dev/mapper/luks-{uuid}"
+                if mapper in self.list_dm_devices():
+                    continue  # opened already
+                for key in self._keys_for(dev, uuid):
+                    try:
+                        self.cryptsetup_open(dev, key, f"luks-{uuid}", readonly=self._readonly)
+                    except Error as e:
+                        if e.errno not in (errno.EPERM, errno.EACCES, errno.EINVAL, None):
+                            raise
+                        continue  # not this key
+                    opened.append(mapper)
+                    found = True
+                    break
+            if not found:
+                return opened
+
+    def _keys_for(self, device: str, uuid: str) -> list[str]:
+        """The keys to try on device: those naming it or its UUID, then those for "all"."""
+        own = [k for i, k in self._luks_keys if i in (device, uuid)]
+        return own + [k for i, k in self._luks_keys if i == "all" and k not in own]
 
     def _detect_format(self, op: str, filename: str) -> str:
         try:

@@ -14,6 +14,7 @@ import pytest
 
 import guestbox
 from guestbox.events import EVENT_APPLIANCE, EVENT_LIBRARY, EVENT_TRACE
+from tests import phony
 
 MiB = 1024 * 1024
 KEY = "correct horse battery staple"
@@ -180,3 +181,49 @@ def test_errors(lg: guestbox.GuestFS) -> None:
                                              "supports nonsense-xyz cipher"):
         g.luks_format_cipher("/dev/sda1", KEY, 0, "nonsense-xyz")
     assert g.vfs_type("/dev/sda1") == ""  # nothing was half done
+
+
+def test_inspect_decrypt_opens_lvm_on_luks_with_the_drive_key() -> None:
+    g = guestbox.GuestFS()
+    g.add_drive_opts(str(phony.image("fedora-lvm-on-luks")), readonly=True, format="raw",
+                     key="FEDORA")
+    g.launch()
+    try:
+        assert g.lvs() == []
+        (mapper,) = g.inspect_decrypt()
+        assert mapper == f"/dev/mapper/luks-{g.luks_uuid('/dev/sda2')}"
+        assert "/dev/VG/Root" in g.lvs()
+        g.mount_ro("/dev/VG/Root", "/")
+        assert g.cat("/etc/redhat-release") == "Fedora release 14 (Phony)"
+        assert g.inspect_decrypt() == []  # nothing more to open
+    finally:
+        g.close()
+
+
+def test_inspect_decrypt_luks_on_lvm_with_keys_per_device(
+    launch_handle: Callable[..., guestbox.GuestFS],
+) -> None:
+    g = launch_handle(phony.image("fedora-luks-on-lvm"), readonly=True)
+    g.set_luks_key("all", "not the key")
+    for short, lv in (("Root", "Root"), ("LV1", "Logical-Volume-1"), ("LV2", "Logical-Volume-2")):
+        g.set_luks_key(f"/dev/Volume-Group/{lv}", f"FEDORA-{short}")
+    uuid3 = g.luks_uuid("/dev/Volume-Group/Logical-Volume-3")
+    g.set_luks_key(uuid3, "FEDORA-LV3")  # by UUID this time
+    opened = g.inspect_decrypt()
+    assert len(opened) == 4 and f"/dev/mapper/luks-{uuid3}" in opened
+    fs = dict(g.list_filesystems())
+    assert sorted(fs[m] for m in opened) == ["ext2"] * 4
+    root = f"/dev/mapper/luks-{g.luks_uuid('/dev/Volume-Group/Root')}"
+    assert g.vfs_label(root) == "ROOT"
+
+
+def test_inspect_decrypt_without_a_working_key_opens_nothing(
+    launch_handle: Callable[..., guestbox.GuestFS],
+) -> None:
+    g = launch_handle(phony.image("fedora-lvm-on-luks"), readonly=True)
+    assert g.inspect_decrypt() == []
+    g.set_luks_key("/dev/sda2", "wrong")
+    assert g.inspect_decrypt() == []
+    assert g.list_dm_devices() == []
+    with pytest.raises(TypeError, match="set_luks_key: id must be"):
+        g.set_luks_key("", "x")

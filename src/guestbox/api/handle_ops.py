@@ -8,7 +8,7 @@ with the same signature (checked when the handle class is created).
 from __future__ import annotations
 
 from .table import alias, op
-from .types import HostPath
+from .types import HostPath, Key
 
 
 class HandleOps:
@@ -31,6 +31,7 @@ class HandleOps:
         discard: str | None = None,
         copyonread: bool | None = None,
         blocksize: int | None = None,
+        key: Key | None = None,
     ) -> None:
         """Add a disk image (or host block device) to the handle.
 
@@ -42,6 +43,8 @@ class HandleOps:
         `cachemode` is "writeback" (default) or "unsafe"; `discard` is "disable", "enable"
         or "besteffort"; `label` names the drive (/dev/disk/guestfs/LABEL in libguestfs).
         Only local files and block devices are supported (`protocol` "file").
+        `key` (a guestbox addition) is a passphrase for the encrypted devices of the
+        guest, tried by inspect_decrypt and inspection: set_luks_key("all", key).
         """
         ...
 

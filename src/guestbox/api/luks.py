@@ -85,3 +85,26 @@ class LuksOps:
     def luks_uuid(self, device: Device) -> str:
         """The UUID of the LUKS device."""
         ...
+
+    # -- keys for inspection (guestbox additions) ------------------------------------
+    @op(local=True)
+    def set_luks_key(self, id: str, key: Key) -> None:  # noqa: A002 - guestfs-tools' word
+        """Remember key for the encrypted device id, for inspect_decrypt (and inspection).
+
+        id is a device name (/dev/sda2, /dev/VG/LV), a LUKS UUID, or "all" for any
+        device; the shell's and tools' `--key ID:key:KEY` end here.  A guestbox
+        addition: libguestfs leaves this to each tool.
+        """
+        ...
+
+    @op(local=True, group="luks")
+    def inspect_decrypt(self) -> list[str]:
+        """Open every LUKS device for which a key is known, as /dev/mapper/luks-UUID.
+
+        Devices inside opened ones (LVM on LUKS, LUKS on LVM) are tried in turn.  Keys
+        come from set_luks_key and add_drive's `key`: those naming the device or its
+        UUID first, then those for "all", each until one opens it.  Returns the
+        mappings opened.  A guestbox addition: guestfs-tools' tools do this before
+        inspecting (inspect_os calls it).
+        """
+        ...
