@@ -18,6 +18,15 @@ TOOL_ENV = {
 }
 
 
+class ToolError(AgentError):
+    """A tool that failed: AgentError, plus its exit status and what it said."""
+
+    def __init__(self, message: str, status: int, text: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.text = text  # its stderr (or stdout if that was empty), stripped
+
+
 def run(
     args: Sequence[str],
     *,
@@ -26,7 +35,7 @@ def run(
     cwd: str | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
-    """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
+    """Run a tool with an argument list; its stdout, or ToolError quoting its stderr."""
     try:
         p = subprocess.run(
             list(args),
@@ -40,8 +49,8 @@ def run(
         raise AgentError(f"{args[0]}: tool not found in the appliance", 2) from None
     if p.returncode not in ok_codes:
         err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
-        raise AgentError(f"{os.path.basename(args[0])}: {err}" if err else
-                         f"{args[0]} exited with status {p.returncode}")
+        raise ToolError(f"{os.path.basename(args[0])}: {err}" if err else
+                        f"{args[0]} exited with status {p.returncode}", p.returncode, err)
     return p.stdout.decode("utf-8", "surrogateescape")
 
 
