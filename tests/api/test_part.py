@@ -391,6 +391,11 @@ def test_gpt_errors(h: guestbox.GuestFS) -> None:
     with pytest.raises(guestbox.Error, match="part_get_mbr_id: /dev/sda: partition 1 has no "
                        "MBR type byte"):
         h.part_get_mbr_id("/dev/sda", 1)
+    with pytest.raises(guestbox.Error, match="^part_set_mbr_id: sfdisk --part-type: sfdisk: "
+                       "/dev/sda: partition 1: failed to set partition type$"):
+        h.part_set_mbr_id("/dev/sda", 1, 0x83)
+    with pytest.raises(FileNotFoundError, match="^part_set_name: partition number 2 not found$"):
+        h.part_set_name("/dev/sda", 2, "x")
 
 
 def test_gpt_changes_refused_on_other_disks(h: guestbox.GuestFS) -> None:

@@ -5,15 +5,17 @@ before the destination is touched (libguestfs notices a short source only after
 writing what there was).  Then the bytes move in large pieces, the way that
 costs the emulated CPU least:
 
-- device ends aligned to their sector size are opened again with O_DIRECT and
-  read into, or written from, one page-aligned buffer: QEMU moves the bytes,
-  the guest CPU copies none of them;
-- between regular files, copy_file_range (which may even share blocks), else
-  sendfile: one copy, inside the kernel;
-- otherwise through the buffer, by this process.
+- an end (device or file) where the copy starts on a boundary of its unit (a
+  sector, a filesystem block) is opened again with O_DIRECT, and read into or
+  written from one page-aligned buffer: QEMU moves the bytes, the guest CPU
+  copies none of them (about 900 MB/s, where libguestfs's 8 KiB reads and
+  writes make 50-100);
+- otherwise between regular files, copy_file_range (which may even share
+  blocks), else sendfile: one copy, inside the kernel;
+- else through the buffer, by this process.
 
-Sparse copies always go through the buffer, writing only the blocks that are
-not all zeros; the holes of a sparse source file are skipped unread.
+Sparse copies go through the buffer, writing only the blocks that are not all
+zeros; the holes of a sparse source file are skipped unread.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ BUFFER = 8 * 1024 * 1024
 """Bytes read at a time when the copy goes through this process's buffer."""
 BLOCK = 4096
 """The unit of zero detection of sparse copies."""
-ZEROS = memoryview(bytes(BUFFER))
+SEGMENT = 256 * 1024
+"""Looked at as a whole first by the zero detection."""
+ZEROS = bytes(BUFFER)
+FILE_ALIGN = 4096
+"""Direct I/O on a file: offsets and sizes multiple of this (and of its block size)."""
 BLKSSZGET = 0x1268
 """ioctl: the logical sector size of a block device."""
 FALLBACK = frozenset({errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP,
@@ -55,8 +61,9 @@ class End:
     st: os.stat_result
     shown: str
     direct_fd: int | None = None
-    """The same device opened again with O_DIRECT, for the I/O aligned to its sector."""
-    sector: int = 512
+    """The same file or device opened again with O_DIRECT, for whole units."""
+    unit: int = 512
+    """What direct I/O must be a multiple of (offsets and sizes)."""
 
     @property
     def is_device(self) -> bool:
@@ -69,29 +76,44 @@ class End:
         return self.st.st_size
 
     def go_direct(self, mode: int, start: int) -> None:
-        """Open a device again with O_DIRECT if the copy starts on a sector boundary."""
-        if not self.is_device:
-            return
-        self.sector = int.from_bytes(fcntl.ioctl(self.fd, BLKSSZGET, bytes(4)), sys.byteorder)
-        if self.sector <= 0 or start % self.sector:
+        """Open the same file or device again with O_DIRECT, if the copy starts on a
+        boundary of its unit (a device's sector, a file's block) and it allows it."""
+        if self.is_device:
+            self.unit = int.from_bytes(fcntl.ioctl(self.fd, BLKSSZGET, bytes(4)),
+                                       sys.byteorder)
+        else:
+            self.unit = max(self.st.st_blksize, FILE_ALIGN)
+        if self.unit <= 0 or start % self.unit:
             return
         try:
             self.direct_fd = os.open(f"/proc/self/fd/{self.fd}",
                                      mode | os.O_DIRECT | os.O_CLOEXEC)
         except OSError:
-            pass  # the page cache will do
+            pass  # not on this filesystem (FUSE ...): the page cache will do
 
-    def fd_for(self, pos: int, count: int) -> int:
-        """The descriptor for count bytes at pos through a page-aligned buffer: the
-        direct one if they are whole sectors (all but the tail of a copy)."""
-        if self.direct_fd is not None and pos % self.sector == 0 and count % self.sector == 0:
-            return self.direct_fd
-        return self.fd
+    def transfer(self, buf: memoryview, pos: int, write: bool) -> int:
+        """Read into buf, or write buf, at pos; on the direct descriptor if these are
+        whole units (all but the tail of a copy).  Should direct I/O turn out not to
+        work here after all, the ordinary descriptor does the rest."""
+        direct = self.direct_fd
+        if direct is not None and pos % self.unit == 0 and len(buf) % self.unit == 0:
+            try:
+                return _rw(direct, buf, pos, write)
+            except OSError as e:
+                if e.errno != errno.EINVAL:
+                    raise
+            self.direct_fd = None
+            os.close(direct)
+        return _rw(self.fd, buf, pos, write)
 
     def close(self) -> None:
         if self.direct_fd is not None:
             os.close(self.direct_fd)
         os.close(self.fd)
+
+
+def _rw(fd: int, buf: memoryview, pos: int, write: bool) -> int:
+    return os.pwrite(fd, buf, pos) if write else os.preadv(fd, [buf], pos)
 
 
 def _open(path: str, flags: int, is_device: bool) -> End:
@@ -172,14 +194,14 @@ class Buffered:
     def __call__(self, src: End, dest: End, spos: int, dpos: int, count: int) -> int:
         view = memoryview(self.buf)[: min(count, BUFFER)]
         try:
-            n = os.preadv(src.fd_for(spos, len(view)), [view], spos)
+            n = src.transfer(view, spos, write=False)
         except OSError as e:
             raise _failure(src, dest, e, writing=False) from None
         data = view[:n]
         try:
             if not self.skip_zeros:
                 _pwrite_all(dest, data, dpos)
-            elif data != ZEROS[:n]:
+            elif not _is_zero(data):
                 for start, end in _nonzero_runs(data):
                     _pwrite_all(dest, data[start:end], dpos + start)
         except OSError as e:
@@ -187,29 +209,35 @@ class Buffered:
         return n
 
 
-def _nonzero_runs(data: memoryview) -> list[tuple[int, int]]:
-    """(start, end) of the runs of BLOCKs of data that hold a byte other than zero."""
-    runs: list[tuple[int, int]] = []
-    zero_block = ZEROS[:BLOCK]  # views: slicing them copies nothing
-    n = len(data)
-    run_start = -1
-    for pos in range(0, n, BLOCK):
-        block = data[pos : pos + BLOCK]
-        if block == zero_block[: len(block)]:
-            if run_start >= 0:
-                runs.append((run_start, pos))
-                run_start = -1
-        elif run_start < 0:
-            run_start = pos
-    if run_start >= 0:
-        runs.append((run_start, n))
+def _nonzero_runs(data: memoryview) -> list[list[int]]:
+    """[start, end] of the runs of BLOCKs of data that hold a byte other than zero.
+
+    Whole SEGMENTs of zeros are passed over first: one comparison instead of many.
+    """
+    runs: list[list[int]] = []
+    for seg in range(0, len(data), SEGMENT):
+        if _is_zero(data[seg : seg + SEGMENT]):
+            continue
+        for pos in range(seg, min(seg + SEGMENT, len(data)), BLOCK):
+            block = data[pos : pos + BLOCK]
+            if _is_zero(block):
+                continue
+            if runs and runs[-1][1] == pos:
+                runs[-1][1] = pos + len(block)
+            else:
+                runs.append([pos, pos + len(block)])
     return runs
 
 
+def _is_zero(data: memoryview) -> bool:
+    """True if data (at most BUFFER bytes) is all zeros: one memcmp, no copy (comparing
+    memoryviews with == goes byte by byte, twenty times slower)."""
+    return ZEROS.startswith(data)
+
+
 def _pwrite_all(dest: End, data: memoryview, pos: int) -> None:
-    fd = dest.fd_for(pos, len(data))
     while data:
-        n = os.pwrite(fd, data, pos)
+        n = dest.transfer(data, pos, write=True)
         data = data[n:]
         pos += n
 

@@ -26,6 +26,7 @@ SETTLE_TIMEOUT = 10.0
 GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 INT64 = 1 << 64
 HEX_GUID = "-0123456789ABCDEF"
+SFDISK_ATTRIBUTES = {0: "RequiredPartition", 1: "NoBlockIOProtocol", 2: "LegacyBIOSBootable"}
 
 
 def parted_label(parttype: str) -> str:
@@ -333,18 +334,16 @@ def part_get_bootable(ctx: Ctx, device: str, partnum: int) -> bool:
 @impl
 def part_set_name(ctx: Ctx, device: str, partnum: int, name: str) -> None:
     check_partnum(partnum)
-    if get_parttype(ctx, device) == "gpt":
-        # parted would split a name with spaces into words; sfdisk takes it whole.
-        _, lines = print_table(ctx, device)
-        _row(lines, partnum)
-        try:
-            ctx.run(["sfdisk", "--part-label", device, str(partnum), name])
-        except AgentError as e:
-            raise AgentError(f"sfdisk --part-label: {_strip_tool(e.message, 'sfdisk')}",
-                             e.errno) from None
-    else:
-        parted(ctx, device, "name", str(partnum), name)
-    rescan(ctx, device)
+    try:
+        gpt_table(ctx, device, partnum)
+    except AgentError as e:
+        if e.errno != errno.EINVAL:  # a GPT without that partition, or sfdisk failed
+            raise
+        parted(ctx, device, "name", str(partnum), name)  # parted's refusal, as libguestfs
+        rescan(ctx, device)
+        return
+    # parted would split a name with spaces into words; sfdisk takes it whole.
+    sfdisk_set(ctx, device, "--part-label", device, str(partnum), name)
 
 
 @impl
@@ -459,9 +458,28 @@ def part_set_gpt_attributes(ctx: Ctx, device: str, partnum: int, attributes: int
     if not -INT64 // 2 <= attributes < INT64:
         raise AgentError("attributes: out of range for 64 bits", errno.EINVAL)
     gpt_table(ctx, device, partnum)
-    # sgdisk, as libguestfs: sfdisk cannot set bits 3 to 47.
-    sgdisk(ctx, device, "-A", f"{partnum}:=:{attributes % INT64:X}")
+    bits = attributes % INT64
+    names = sfdisk_attributes(bits)
+    if names is not None:
+        sfdisk_set(ctx, device, "--part-attrs", device, str(partnum), names)
+        return
+    # sgdisk, as libguestfs, for the bits sfdisk cannot set (it sleeps a second).
+    sgdisk(ctx, device, "-A", f"{partnum}:=:{bits:X}")
     settle(device)
+
+
+def sfdisk_attributes(bits: int) -> str | None:
+    """The GPT attribute bits as sfdisk --part-attrs names them; None if it can't (3-47)."""
+    names = []
+    for bit in range(64):
+        if bits >> bit & 1:
+            if bit in SFDISK_ATTRIBUTES:
+                names.append(SFDISK_ATTRIBUTES[bit])
+            elif bit >= 48:
+                names.append(f"GUID:{bit}")
+            else:
+                return None
+    return ",".join(names)
 
 
 @impl
