@@ -522,7 +522,14 @@ def test_gpt_kept_across_handles_then_grown(
 
     same_as_before(g2)
     assert g2.blockdev_getsize64("/dev/sda") == 2 * SIZE
+
+    def last_sector() -> bytes:
+        g2.download_offset("/dev/sda", str(tmp_path / "last"), 2 * SIZE - 512, 512)
+        return (tmp_path / "last").read_bytes()
+
+    assert last_sector() == bytes(512)
     g2.part_expand_gpt("/dev/sda")
+    assert last_sector()[:8] == b"EFI PART"  # the backup GPT header, now at the very end
     g2.part_resize("/dev/sda", 2, -34)  # the new last usable sector
     new_end = 2 * SECTORS - 34
     assert rows(g2) == [(1, *span(2048, 4095)), (2, *span(4096, new_end))]
