@@ -18,6 +18,15 @@ TOOL_ENV = {
 }
 
 
+class ToolError(AgentError):
+    """A tool that failed: AgentError, plus its exit status and what it said."""
+
+    def __init__(self, message: str, status: int, text: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.text = text  # its stderr (or stdout if that was empty), stripped
+
+
 def capture(
     args: Sequence[str],
     *,
@@ -51,8 +60,9 @@ def output_of(p: subprocess.CompletedProcess[bytes], *, status: bool = False) ->
     err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
     prog = os.path.basename(str(p.args[0]))
     if status or not err:
-        raise AgentError(f"{prog} exited with status {p.returncode}" + (f": {err}" if err else ""))
-    raise AgentError(err)
+        raise ToolError(f"{prog} exited with status {p.returncode}" + (f": {err}" if err else ""),
+                        p.returncode, err)
+    raise ToolError(err, p.returncode, err)
 
 
 def run(
@@ -63,12 +73,12 @@ def run(
     cwd: str | None = None,
     env: dict[str, str] | None = None,
 ) -> str:
-    """Run a tool with an argument list; its stdout, or AgentError quoting its stderr."""
+    """Run a tool with an argument list; its stdout, or ToolError quoting its stderr."""
     p = capture(args, input=input, cwd=cwd, env=env)
     if p.returncode not in ok_codes:
         err = (p.stderr or p.stdout).decode("utf-8", "replace").strip()
-        raise AgentError(f"{os.path.basename(args[0])}: {err}" if err else
-                         f"{args[0]} exited with status {p.returncode}")
+        raise ToolError(f"{os.path.basename(args[0])}: {err}" if err else
+                        f"{args[0]} exited with status {p.returncode}", p.returncode, err)
     return p.stdout.decode("utf-8", "surrogateescape")
 
 
