@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import tempfile
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -578,8 +579,6 @@ def _pv_extents(g: guestbox.GuestFS) -> int:
 def test_lvresize_then_resize2fs(clean: guestbox.GuestFS) -> None:
     """After lvresize, the ext4 filesystem in the volume can be grown to fill it."""
     g = clean
-    if not hasattr(g, "resize2fs"):
-        pytest.skip("resize2fs is not an operation of this build (filesystem tools family)")
     g.pvcreate("/dev/sdb1")
     g.vgcreate("VG", ["/dev/sdb1"])
     g.lvcreate("LV", "VG", 32)
@@ -594,6 +593,36 @@ def test_lvresize_then_resize2fs(clean: guestbox.GuestFS) -> None:
     finally:
         g.umount("/")
     _check(g, "/dev/VG/LV")
+
+
+def test_xfs_grown_after_lvresize_then_reopened(
+    tmp_path: Path, launch_handle: Callable[..., guestbox.GuestFS]
+) -> None:
+    image = tmp_path / "xfs-on-lvm.img"
+    with open(image, "wb") as f:
+        f.truncate(1024 * MiB)
+    g = launch_handle(str(image))
+    g.part_disk("/dev/sda", "gpt")
+    g.pvcreate("/dev/sda1")
+    g.vgcreate("VG", ["/dev/sda1"])
+    g.lvcreate("data", "VG", 320)
+    g.mkfs("xfs", "/dev/VG/data")
+    g.mount("/dev/VG/data", "/")
+    g.write("/file", DATA)
+    before = g.xfs_info("/")
+    g.lvresize("/dev/VG/data", 700)
+    g.xfs_growfs("/", datasec=True)
+    after = g.xfs_info("/")
+    assert after["xfs_blocksize"] == before["xfs_blocksize"]
+    assert after["xfs_datablocks"] * after["xfs_blocksize"] > 650 * MiB > (
+        before["xfs_datablocks"] * before["xfs_blocksize"])
+    g.shutdown()
+    h = launch_handle(str(image), readonly=True)
+    assert h.lvs() == ["/dev/VG/data"]
+    assert h.vfs_type("/dev/VG/data") == "xfs"
+    h.mount_ro("/dev/VG/data", "/")
+    assert h.read_file("/file") == DATA
+    assert h.statvfs("/")["blocks"] * h.statvfs("/")["frsize"] > 600 * MiB
 
 
 # -- renames -----------------------------------------------------------------------------
