@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import subprocess
@@ -131,7 +132,45 @@ class Ctx:
         except AgentError:
             pass
 
+    def feed(self, p: subprocess.Popen[bytes]) -> bool:
+        """Write the FileIn stream to p's stdin, then close it; False if p stopped
+        reading first (the rest of the stream is then discarded).  p is killed if the
+        stream fails (the host cancelled)."""
+        assert p.stdin is not None
+        complete = True
+        try:
+            for chunk in self.chunks():
+                try:
+                    p.stdin.write(chunk)
+                except BrokenPipeError:
+                    self.drain()
+                    complete = False
+                    break
+        except BaseException:
+            p.kill()
+            p.wait()
+            raise
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                p.stdin.close()
+        return complete
+
     # -- FileOut -----------------------------------------------------------
+    def send_output(self, p: subprocess.Popen[bytes]) -> int:
+        """Send p's stdout as the FileOut stream; p's exit status.  p is killed if the
+        stream fails (the host cancelled)."""
+        assert p.stdout is not None
+        try:
+            while data := p.stdout.read(CHUNK_SIZE):
+                self.send_chunk(data)
+        except BaseException:
+            p.kill()
+            p.wait()
+            raise
+        finally:
+            p.stdout.close()
+        return p.wait()
+
     def check_cancel(self) -> None:
         """AgentError if the host has sent CANCEL (looked for without waiting)."""
         if self.chan.pending() or select.select([self.fd], [], [], 0)[0]:

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ..api import REGISTRY
-from ..protocol.frames import CHUNK_SIZE
 from .block import blkid_tag, mountable_device
 from .context import TOOL_ENV, Ctx
 from .fs import (
@@ -599,17 +598,7 @@ def ntfsclone_out(ctx: Ctx, device: str, backupfile: None, metadataonly: bool | 
     with tempfile.TemporaryFile() as errf:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=errf, env=TOOL_ENV)
-        assert p.stdout is not None
-        try:
-            while data := p.stdout.read(CHUNK_SIZE):
-                ctx.send_chunk(data)
-        except BaseException:
-            p.kill()
-            raise
-        finally:
-            p.stdout.close()
-            rc = p.wait()
-        if rc != 0:
+        if ctx.send_output(p) != 0:
             raise AgentError(f"ntfsclone subcommand failed on device: {device}: "
                              f"{_error_text(errf)}")
 
@@ -620,22 +609,7 @@ def ntfsclone_in(ctx: Ctx, backupfile: None, device: str) -> None:
     with tempfile.TemporaryFile() as errf:
         p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=errf,
                              stderr=errf, env=TOOL_ENV)
-        assert p.stdin is not None
-        try:
-            for chunk in ctx.chunks():
-                try:
-                    p.stdin.write(chunk)
-                except BrokenPipeError:
-                    ctx.drain()
-                    break
-            try:
-                p.stdin.close()
-            except BrokenPipeError:
-                pass
-        except BaseException:
-            p.kill()
-            p.wait()
-            raise
+        ctx.feed(p)  # if ntfsclone stops reading, its exit status says why
         if p.wait() != 0:
             raise AgentError(f"ntfsclone subcommand failed on device: {device}: "
                              f"{_error_text(errf)}")

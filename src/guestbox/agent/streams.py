@@ -190,23 +190,9 @@ def _tar_in(ctx: Ctx, directory: str, compress: str | None, xattrs: bool | None 
         p = subprocess.Popen(["tar", "-C", directory, "-xf", "-", *options],
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf,
                              env=TOOL_ENV)
-        assert p.stdin is not None
-        try:
-            for chunk in ctx.chunks():
-                try:
-                    p.stdin.write(chunk)
-                except BrokenPipeError:
-                    p.wait()
-                    raise AgentError(f"write error on directory: {guest}: "
-                                     f"{_error_text(errf)}") from None
-            try:
-                p.stdin.close()
-            except BrokenPipeError:
-                pass
-        except BaseException:
-            p.kill()
+        if not ctx.feed(p):
             p.wait()
-            raise
+            raise AgentError(f"write error on directory: {guest}: {_error_text(errf)}")
         if p.wait() != 0:
             raise AgentError(f"tar subcommand failed on directory: {guest}: {_error_text(errf)}")
 
@@ -243,17 +229,7 @@ def _tar_out(ctx: Ctx, directory: str, compress: str | None, numericowner: bool 
         p = subprocess.Popen(["tar", "-C", directory, *options, "-cf", "-", "."],
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf,
                              env=TOOL_ENV)
-        assert p.stdout is not None
-        try:
-            while data := p.stdout.read(CHUNK_SIZE):
-                ctx.send_chunk(data)
-        except BaseException:
-            p.kill()
-            p.wait()
-            raise
-        finally:
-            p.stdout.close()
-        if p.wait() != 0:
+        if ctx.send_output(p) != 0:
             raise AgentError(f"tar subcommand failed on directory: {guest}: {_error_text(errf)}")
 
 
