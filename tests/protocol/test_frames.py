@@ -18,6 +18,7 @@ from guestbox.protocol.frames import (
     decode_doc,
     encode_call,
     encode_doc,
+    encode_int_reply,
     send_parts,
 )
 
@@ -114,3 +115,9 @@ def test_send_parts_finishes_whatever_each_write_takes() -> None:
 
     send_parts(stingy, (b"header", b"", memoryview(b"body of the frame"), b"!"))
     assert bytes(out) == b"headerbody of the frame!"
+
+
+@pytest.mark.parametrize("value", [0, 4096, -1, 2**63 - 1, -(2**63)])
+def test_int_replies_are_the_same_document(value: int) -> None:
+    assert encode_int_reply(value) == encode_doc({"ret": value})
+    assert decode_doc(encode_int_reply(value))[0] == {"ret": value}

@@ -15,7 +15,7 @@ from typing import IO, Any
 from ..api import REGISTRY
 from ..api.table import OpSpec
 from ..protocol.bulk import MAILBOX_MIN
-from ..protocol.frames import MAX_BUFFER, Channel, FrameType, encode_doc
+from ..protocol.frames import MAX_BUFFER, Channel, FrameType, encode_doc, encode_int_reply
 from .context import Ctx
 from .mailbox import MAILBOX
 from .paths import SYSROOT, resolve, to_guest
@@ -182,6 +182,7 @@ def error_message(
 
 
 _REPLIES = {v: encode_doc({"ret": v}) for v in (True, False, None)}
+_BLOB_REPLY = encode_doc({"blob": True})
 """Replies of the commonest results, encoded once."""
 
 
@@ -214,12 +215,14 @@ def serve_call(chan: Channel, serial: int, doc: dict[str, Any], fd: int) -> None
                 MAILBOX.write(result)
                 chan.send_doc(FrameType.OK, serial, {"mailbox": len(result)})
             else:
-                chan.send_doc(FrameType.OK, serial, {"blob": True}, bytes(result))
+                chan.send(FrameType.OK, serial, _BLOB_REPLY, result)
         elif ctx.transfer is not None and ctx.transfer.size is None:
             ctx.transfer.close()  # flushed: the host may now read the file
             chan.send_doc(FrameType.OK, serial, {"ret": result, "bulk_size": ctx.transfer.written})
         elif result is None or result is True or result is False:
             chan.send(FrameType.OK, serial, _REPLIES[result])
+        elif type(result) is int:  # counts and sizes: no encoder needed
+            chan.send(FrameType.OK, serial, encode_int_reply(result))
         else:
             chan.send_doc(FrameType.OK, serial, {"ret": result})
     except (EOFError, BrokenPipeError):

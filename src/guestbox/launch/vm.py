@@ -414,7 +414,7 @@ class VM:
         send_parts(self._sendmsg, parts)
         self.partial_send = False
 
-    def _sendmsg(self, views: list[bytes | memoryview]) -> int:
+    def _sendmsg(self, views: list[bytes | bytearray | memoryview]) -> int:
         assert self.sock is not None
         while True:
             try:

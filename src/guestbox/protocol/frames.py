@@ -51,6 +51,12 @@ def encode_doc(doc: dict[str, Any], blob: bytes | None = None) -> bytes:
     return JSONLEN.pack(len(data)) + data + (blob or b"")
 
 
+def encode_int_reply(value: int) -> bytes:
+    """encode_doc({"ret": value}) for an int, made directly (it answers many small calls)."""
+    data = b'{"ret":%d}' % value
+    return JSONLEN.pack(len(data)) + data
+
+
 def decode_doc(body: bytes | memoryview) -> tuple[dict[str, Any], bytes]:
     """The JSON document and the raw blob of a frame body; ProtocolError if malformed."""
     if len(body) < JSONLEN.size:
@@ -91,13 +97,13 @@ def decode_call(body: bytes) -> dict[str, Any]:
     return doc
 
 
-def send_parts(write: Callable[[list[bytes | memoryview]], int],
-               parts: tuple[bytes | memoryview, ...]) -> None:
+def send_parts(write: Callable[[list[bytes | bytearray | memoryview]], int],
+               parts: tuple[bytes | bytearray | memoryview, ...]) -> None:
     """Write every byte of parts with a gathering write(buffers) -> n, however little it takes."""
     n = write(list(parts))
     if n == sum(map(len, parts)):
         return  # nearly always: one system call, and no views to make
-    views: list[bytes | memoryview] = [memoryview(p) for p in parts if len(p)]
+    views: list[bytes | bytearray | memoryview] = [memoryview(p) for p in parts if len(p)]
     while True:
         while n:  # drop what is written
             if n >= len(views[0]):
@@ -126,7 +132,7 @@ class Channel:
         self._start = 0
         self._end = 0
 
-    def send(self, ftype: FrameType, serial: int, *body: bytes | memoryview) -> None:
+    def send(self, ftype: FrameType, serial: int, *body: bytes | bytearray | memoryview) -> None:
         """Send one frame whose body is the parts given, in order (none for an empty body).
 
         The parts go to the transport as they are, to be written in one gathering
