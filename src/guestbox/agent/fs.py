@@ -11,6 +11,7 @@ import subprocess
 import uuid as uuidlib
 from collections.abc import Sequence
 
+from .btrfs_scan import has_btrfs_magic, scan_devices
 from .context import TOOL_ENV, Ctx
 from .dispatch import split_btrfsvol
 from .paths import SYSROOT, resolve, to_guest
@@ -321,6 +322,10 @@ def do_mount(options: str, vfstype: str | None, mountable: str, mountpoint: str)
         argv += ["-t", vfs]
     argv += [device, target]
     rc, out, err = tool(argv)
+    if rc != 0 and has_btrfs_magic(device):
+        # a btrfs whose other devices appeared after launch (in LUKS, an LV, an md array)
+        scan_devices()
+        rc, out, err = tool(argv)
     if rc != 0:
         message = guest_text((err or out).replace(target, mountpoint))
         raise AgentError(f"{device} on {mountpoint} (options: '{options}'): {message}")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .block import disk_names, md_names, partitions_of
-from .btrfs import scan_devices as scan_btrfs_devices
+from .btrfs_scan import scan_devices as scan_btrfs_devices
 from .devices import open_new_disk
 from .dispatch import check_device, need_root
 from .md import assemble_arrays, md_superblock_in
