@@ -58,10 +58,17 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("docs", help="write the API reference generated from the operation table")
     d.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
     d.set_defaults(func=_docs)
+    sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",
+                   add_help=False)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["shell"]:  # its options are guestfish's, parsed by the shell itself
+        from .shell.options import main as shell_main
+
+        return shell_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

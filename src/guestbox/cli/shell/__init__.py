@@ -1,0 +1,1 @@
+"""`guestbox shell`: a guestfish-compatible shell over the operation table."""
