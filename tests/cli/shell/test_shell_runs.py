@@ -108,3 +108,24 @@ def test_sparse_and_quit(tmp_path: Path) -> None:
     r = shell(stdin="sparse new.img 1M\nquit\necho not here\n", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout == ""
     assert (tmp_path / "new.img").stat().st_size == 1024 * 1024
+
+
+def test_prepared_disks_with_format_and_mount(tmp_path: Path) -> None:
+    """-N makes the image in the current directory, launches, prepares it, then -m."""
+    r = shell("-N", "fs:ext4:64M", "-N", "two.img=disk:8M", "-m", "/dev/sda1",
+              "write", "/f", "data", ":", "cat", "/f", ":", "list-filesystems", ":",
+              "blockdev-getsize64", "/dev/sdb", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "data\n/dev/sdb: unknown\n/dev/sda1: ext4\n8388608\n"
+    assert (tmp_path / "test1.img").stat().st_size == 64 * 1024 * 1024
+    r = shell("--format=raw", "-a", str(tmp_path / "test1.img"), "--ro", "-m", "/dev/sda1",
+              "cat", "/f")
+    assert (r.returncode, r.stdout) == (0, "data\n")
+
+
+def test_prepared_disk_help_and_errors(tmp_path: Path) -> None:
+    r = shell("-N", "help")
+    assert r.returncode == 0 and r.stdout.startswith("List of available prepared disk images:")
+    r = shell("-N", "lv:bad", cwd=tmp_path)
+    assert r.returncode == 1 and "incorrect format for LV name" in r.stderr
+    assert not (tmp_path / "test1.img").exists()  # refused before anything was written

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from .. import prepared
+from ..prepared import Prepared, PreparedError, is_help
 from .repl import Shell
 
 USAGE = """\
@@ -17,7 +19,7 @@ usage: guestbox shell [--options] [command [args] [: command ...]]
   -x                    trace each command to stderr
   -v|--verbose          verbose messages
   -i|--inspector        inspect and mount the guest (not available yet)
-  -N SPEC               prepared disk (not available yet)
+  -N [FILE=]TYPE        a prepared disk (-N help lists the types)
   -h|--cmd-help [CMD]   list commands or describe CMD
 """
 
@@ -32,7 +34,8 @@ class Options:
 
     drives: list[tuple[str, str | None]] = dataclasses.field(default_factory=list)
     mounts: list[str] = dataclasses.field(default_factory=list)
-    prepared: list[str] = dataclasses.field(default_factory=list)
+    prepared: dict[int, Prepared] = dataclasses.field(default_factory=dict)
+    """-N disks, by their index in drives (they are added in command-line order)."""
     script: str | None = None
     readonly: bool = False
     trace: bool = False
@@ -69,8 +72,16 @@ def parse(argv: list[str]) -> Options:
                 o.mounts.append(val)
             elif what == "file":
                 o.script = val
+            elif is_help(val):
+                o.help = ["-N"]
+                return o
             else:
-                o.prepared.append(val)
+                try:
+                    prep = prepared.parse(val, len(o.prepared) + 1)
+                except PreparedError as e:
+                    raise OptionError(str(e)) from None
+                o.prepared[len(o.drives)] = prep
+                o.drives.append((prep.filename, prep.format))
         elif name == "--format":
             fmt = (inline or None) if eq else None
         elif a in ("--ro", "-r"):
@@ -121,11 +132,16 @@ def main(argv: list[str]) -> int:
     except OptionError as e:
         print(f"guestbox shell: {e}", file=sys.stderr)
         return 1
+    if o.help == ["-N"]:
+        sys.stdout.write(prepared.help_text())
+        return 0
     if o.help is not None:
         return _help(o.help)
-    if o.prepared:
-        print("guestbox shell: -N prepared disks are not available yet "
-              "(src/guestbox/cli/prepared.py)", file=sys.stderr)
+    try:
+        for prep in o.prepared.values():
+            prep.create()
+    except PreparedError as e:
+        print(f"guestbox shell: {e}", file=sys.stderr)
         return 1
     if o.inspector:
         print("guestbox shell: -i/--inspector needs inspection, which guestbox does not "
@@ -142,12 +158,21 @@ def main(argv: list[str]) -> int:
 def _session(sh: Shell, o: Options) -> int:
     if o.verbose:
         sh.g.set_verbose(True)
-    steps = [f"add-drive {_quote(path)} readonly:{str(o.readonly).lower()}"
-             + (f" format:{_quote(fmt)}" if fmt else "") for path, fmt in o.drives]
-    if o.mounts:
-        steps.append("run")
-        steps += [_mount_line(m, o.readonly) for m in o.mounts]
-    if sh.run_lines(steps, "*stdin*", stop_on_error=True):
+    try:
+        for path, fmt in o.drives:
+            sh.run_words_list(["add-drive", path, f"readonly:{str(o.readonly).lower()}",
+                               *([f"format:{fmt}"] if fmt else [])])
+        if o.mounts or o.prepared:
+            sh.run_words_list(["run"])  # as guestfish: -m and -N launch the appliance
+        devices = sh.g.list_devices() if o.prepared else []
+        for index, prep in o.prepared.items():
+            prep.setup(sh.g, devices[index])
+        for m in o.mounts:
+            sh.run_words_list(_mount_words(m, o.readonly))
+    except PreparedError as e:
+        print(f"guestbox shell: {e}", file=sys.stderr)
+        return 1
+    except Exception:  # noqa: BLE001 - CommandFailed, already reported
         return 1
     sh.lineno = 0
     if o.commands:
@@ -167,23 +192,18 @@ def _session(sh: Shell, o: Options) -> int:
     return sh.loop(sys.stdin)
 
 
-def _mount_line(spec: str, readonly: bool) -> str:
+def _mount_words(spec: str, readonly: bool) -> list[str]:
+    """The mount command for -m DEV[:MOUNTPOINT[:OPTIONS[:FSTYPE]]]."""
     dev, _, rest = spec.partition(":")
     mp, _, rest = rest.partition(":")
     opts, _, fstype = rest.partition(":")
     mp = mp or "/"
     if fstype:
-        return f"mount-vfs {_quote(opts)} {_quote(fstype)} {_quote(dev)} {_quote(mp)}"
+        return ["mount-vfs", opts, fstype, dev, mp]
     if opts or readonly:
         opts = ",".join(x for x in ("ro" if readonly else "", opts) if x)
-        return f"mount-options {_quote(opts)} {_quote(dev)} {_quote(mp)}"
-    return f"mount {_quote(dev)} {_quote(mp)}"
-
-
-def _quote(s: str) -> str:
-    if "'" not in s:
-        return "'" + s + "'"
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return ["mount-options", opts, dev, mp]
+    return ["mount", dev, mp]
 
 
 def _help(words: list[str]) -> int:
