@@ -99,7 +99,9 @@ class QueryOps:
 
         Like `cd directory; find | sort`, without the leading "./" and without
         directory itself: find("/tmp") on /tmp/a and /tmp/b/c gives
-        ["a", "b", "b/c"].  Symbolic links are listed, not followed.
+        ["a", "b", "b/c"].  Symbolic links are listed, not followed.  (libguestfs 1.48
+        returns "/a", "/b", "/b/c" for any directory but /, against its own
+        documentation; guestbox does what the documentation says.)
         """
         ...
 
