@@ -145,18 +145,18 @@ FEDORA_LVS = (("Root", 256, 4096, "ROOT"), ("LV1", 32, 4096, None), ("LV2", 32, 
               ("LV3", 64, 2048, None))
 
 
-def _rpmdb(workdir: Path) -> Path:
-    """/var/lib/rpm/rpmdb.sqlite from the SQL dump in the test data."""
-    db = workdir / "rpmdb.sqlite"
-    db.unlink(missing_ok=True)
+def _upload_rpmdb(g: guestbox.GuestFS) -> None:
+    """/var/lib/rpm/rpmdb.sqlite, made on the host from the SQL dump in the test data."""
     sql = lzma.decompress((TESTDATA / "packages/fedora-db.sql.xz").read_bytes()).decode()
-    with sqlite3.connect(db) as conn:
-        conn.executescript(sql)
-    conn.close()
-    return db
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "rpmdb.sqlite"
+        with sqlite3.connect(db) as conn:
+            conn.executescript(sql)
+        conn.close()
+        g.upload(str(db), "/var/lib/rpm/rpmdb.sqlite")
 
 
-def _fedora_files(g: guestbox.GuestFS, fstab_boot: str, boot: str, workdir: Path) -> None:
+def _fedora_files(g: guestbox.GuestFS, fstab_boot: str, boot: str) -> None:
     """The file set of the Fedora guests on the filesystem mounted at /; boot (the BOOT
     filesystem's device) is mounted on /boot for its part."""
     _dirs(g, "/boot", "/sbin", "/etc/sysconfig", "/var/lib/rpm", "/usr/lib/rpm",
@@ -190,7 +190,7 @@ def _fedora_files(g: guestbox.GuestFS, fstab_boot: str, boot: str, workdir: Path
     for helper in ("/bin/sh", "/bin/rpm", "/sbin/dracut"):
         _elf(g, helper, 0o777)
     _elf(g, f"/lib/modules/{K}/kernel/drivers/block/virtio_blk.ko", 0o644)
-    g.upload(str(_rpmdb(workdir)), "/var/lib/rpm/rpmdb.sqlite")
+    _upload_rpmdb(g)
     g.tar_in(str(TESTDATA / "packages/fedora-journal.tar.xz"), "/var/log/journal", compress="xz")
     g.mount(boot, "/boot")
     g.touch(f"/boot/vmlinuz-{K}")
@@ -201,7 +201,7 @@ def _fedora_files(g: guestbox.GuestFS, fstab_boot: str, boot: str, workdir: Path
         f"    initrd /initramfs-{K}.img"))
 
 
-def _fedora_lvm(g: guestbox.GuestFS, pv: str, workdir: Path, boot: str = "/dev/sda1",
+def _fedora_lvm(g: guestbox.GuestFS, pv: str, boot: str = "/dev/sda1",
                 fstab_boot: str = "LABEL=BOOT") -> None:
     """VG `VG` on pv with the four LVs, the file set on Root."""
     g.pvcreate(pv)
@@ -210,29 +210,29 @@ def _fedora_lvm(g: guestbox.GuestFS, pv: str, workdir: Path, boot: str = "/dev/s
         g.lvcreate(name, "VG", size)
         _ext2(g, f"/dev/VG/{name}", 2 if name == "Root" else None, label, bs)
     g.mount("/dev/VG/Root", "/")
-    _fedora_files(g, fstab_boot, boot, workdir)
+    _fedora_files(g, fstab_boot, boot)
 
 
-def build_fedora(g: guestbox.GuestFS, workdir: Path) -> None:
+def build_fedora(g: guestbox.GuestFS) -> None:
     _two_partitions(g, "/dev/sda", 1048576)
     _ext2(g, "/dev/sda1", 1, "BOOT")
-    _fedora_lvm(g, "/dev/sda2", workdir)
+    _fedora_lvm(g, "/dev/sda2")
 
 
-def build_fedora_md(g: guestbox.GuestFS, workdir: Path) -> None:
+def build_fedora_md(g: guestbox.GuestFS) -> None:
     for dev in ("/dev/sda", "/dev/sdb"):
         _two_partitions(g, dev, 1048576)
     g.md_create("bootdev", ["/dev/sda1", "/dev/sdb1"], level="raid1")
     g.md_create("rootdev", ["/dev/sda2", "/dev/sdb2"], level="raid1")
     _ext2(g, "/dev/md/bootdev", 1, "BOOT")
-    _fedora_lvm(g, "/dev/md/rootdev", workdir, boot="/dev/md/bootdev", fstab_boot="/dev/md0")
+    _fedora_lvm(g, "/dev/md/rootdev", boot="/dev/md/bootdev", fstab_boot="/dev/md0")
     uuids = [g.md_detail(f"/dev/md/{n}")["uuid"] for n in ("bootdev", "rootdev")]
     g.write("/etc/mdadm.conf", _fstab(
         "MAILADDR root", "AUTO +imsm +1.x -all",
         *(f"ARRAY /dev/md{i} level=raid1 num-devices=2 UUID={u}" for i, u in enumerate(uuids))))
 
 
-def build_fedora_btrfs(g: guestbox.GuestFS, workdir: Path) -> None:
+def build_fedora_btrfs(g: guestbox.GuestFS) -> None:
     _two_partitions(g, "/dev/sda", 524288)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.mkfs_btrfs(["/dev/sda2"], label="ROOT")
@@ -241,21 +241,21 @@ def build_fedora_btrfs(g: guestbox.GuestFS, workdir: Path) -> None:
     g.btrfs_subvolume_create("/home")
     g.umount("/")
     g.mount("btrfsvol:/dev/sda2/root", "/")
-    _fedora_files(g, "LABEL=BOOT", "/dev/sda1", workdir)
+    _fedora_files(g, "LABEL=BOOT", "/dev/sda1")
     g.write("/etc/fstab", _fstab(
         "LABEL=BOOT /boot ext2 default 0 0", "LABEL=ROOT / btrfs subvol=root 0 0",
         "LABEL=ROOT /home btrfs subvol=home 0 0"))
 
 
-def build_fedora_lvm_on_luks(g: guestbox.GuestFS, workdir: Path) -> None:
+def build_fedora_lvm_on_luks(g: guestbox.GuestFS) -> None:
     _two_partitions(g, "/dev/sda", 1048576)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.luks_format("/dev/sda2", "FEDORA", 0)
     g.cryptsetup_open("/dev/sda2", "FEDORA", "luks")
-    _fedora_lvm(g, "/dev/mapper/luks", workdir)
+    _fedora_lvm(g, "/dev/mapper/luks")
 
 
-def build_fedora_luks_on_lvm(g: guestbox.GuestFS, workdir: Path) -> None:
+def build_fedora_luks_on_lvm(g: guestbox.GuestFS) -> None:
     _two_partitions(g, "/dev/sda", 1048576)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.pvcreate("/dev/sda2")
@@ -273,7 +273,7 @@ def build_fedora_luks_on_lvm(g: guestbox.GuestFS, workdir: Path) -> None:
               "ROOT" if short == "Root" else short, bs)
         if short == "Root":
             g.mount(f"/dev/mapper/{mapname}", "/")
-    _fedora_files(g, "LABEL=BOOT", "/dev/sda1", workdir)
+    _fedora_files(g, "LABEL=BOOT", "/dev/sda1")
 
 
 # -- Windows -----------------------------------------------------------------------
@@ -303,9 +303,6 @@ LAYOUTS: dict[str, tuple[int, list[int], Callable[..., None]]] = {
     "fedora-luks-on-lvm": (1, [1 * GiB], build_fedora_luks_on_lvm),
     "windows": (1, [512 * MiB], build_windows),
 }
-NEEDS_WORKDIR = {build_fedora, build_fedora_md, build_fedora_btrfs, build_fedora_lvm_on_luks,
-                 build_fedora_luks_on_lvm}
-
 
 def _key() -> str:
     h = hashlib.sha256(Path(__file__).read_bytes())
@@ -335,10 +332,7 @@ def images(name: str) -> list[Path]:
                 for path in work:
                     g.add_drive(str(path), format="raw")
                 g.launch()
-                if build in NEEDS_WORKDIR:
-                    build(g, Path(tmp))
-                else:
-                    build(g)
+                build(g)
                 g.shutdown()
             finally:
                 g.close()

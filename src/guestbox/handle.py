@@ -279,13 +279,14 @@ class GuestFS(Operations):
             found = False
             devices = [*self.list_devices(), *self.list_partitions(), *self.lvs(),
                        *self.list_md_devices()]
+            mapped = set(self.list_dm_devices())
             for dev in devices:
                 if dev in tried or self.vfs_type(dev) != "crypto_LUKS":
                     continue
                 tried.add(dev)
                 uuid = self.luks_uuid(dev)
                 mapper = f"/dev/mapper/luks-{uuid}"
-                if mapper in self.list_dm_devices():
+                if mapper in mapped:
                     continue  # opened already
                 for key in self._keys_for(dev, uuid):
                     try:
