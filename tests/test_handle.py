@@ -214,6 +214,7 @@ CHILD = textwrap.dedent("""
     g.add_drive_scratch(64 * 1024 * 1024)
     g.launch()
     print(g._vm.proc.pid, flush=True)
+    sys.stdin.readline()  # the parent has seen QEMU alive
     if sys.argv[1] == "gc":
         del g
         import gc; gc.collect()
@@ -231,12 +232,14 @@ CHILD = textwrap.dedent("""
 def test_qemu_never_outlives_its_handle(how: str, tmp_path: Path) -> None:
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    child = subprocess.Popen([sys.executable, str(script), how], stdout=subprocess.PIPE,
-                             text=True)
+    child = subprocess.Popen([sys.executable, str(script), how], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
     try:
-        assert child.stdout is not None
+        assert child.stdout is not None and child.stdin is not None
         pid = int(child.stdout.readline())
         assert qemu_alive(pid)
+        child.stdin.write("go\n")
+        child.stdin.flush()
         if how == "sigkill":
             child.send_signal(signal.SIGKILL)
         elif how == "sigint":
