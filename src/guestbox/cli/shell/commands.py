@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...api import REGISTRY
 from ...handle import GuestFS
+from . import progress
 from .args import BadArgs, dashed, parse_int
+from .edit import run_edit
+from .events import run_delete_event, run_event, run_list_events
+from .hexedit import run_hexedit
 from .repl import ALIASES, Quit
+from .view import run_man, viewer
 
 if TYPE_CHECKING:
     from .repl import Shell
@@ -101,6 +104,7 @@ def _reopen(sh: Shell, words: list[str]) -> bytes:
     sh.g = GuestFS()
     sh.g.set_trace(old.get_trace())
     sh.g.set_verbose(old.get_verbose())
+    progress.follow(sh)
     return b""
 
 
@@ -157,21 +161,8 @@ def _help(sh: Shell, words: list[str]) -> bytes:
     return help_text(words).encode()
 
 
-def _not_yet(what: str) -> Command:
-    def refuse(sh: Shell, words: list[str]) -> bytes:
-        raise BadArgs(f"{what}: not available in guestbox shell yet")
-    return refuse
-
-
-def _pipe_to(tool: str) -> Command:
-    """more/less/display: download the file and give it to $PAGER or the viewer."""
-    def view(sh: Shell, words: list[str]) -> bytes:
-        _count(tool, words, 1, 1, f"{tool} filename")
-        data = sh.g.read_file(words[0])
-        sys.stdout.flush()
-        subprocess.run(os.environ.get("PAGER", "more"), shell=True, input=data, check=False)
-        return b""
-    return view
+def _edit(cmd: str) -> Command:
+    return lambda sh, words: run_edit(sh, words, cmd)
 
 
 SHELL_COMMANDS: dict[str, Command] = {
@@ -182,11 +173,11 @@ SHELL_COMMANDS: dict[str, Command] = {
     "reopen": _reopen, "supported": _supported,
     "copy-in": _copy_in, "copy_in": _copy_in, "copy-out": _copy_out, "copy_out": _copy_out,
     "glob": _glob, "help": _help,
-    "more": _pipe_to("more"), "less": _pipe_to("less"),
-    "edit": _not_yet("edit"), "vi": _not_yet("vi"), "emacs": _not_yet("emacs"),
-    "event": _not_yet("event"), "list-events": _not_yet("list-events"),
-    "delete-event": _not_yet("delete-event"), "hexedit": _not_yet("hexedit"),
-    "man": _not_yet("man"), "display": _not_yet("display"),
+    "more": viewer("more"), "less": viewer("less"),
+    "edit": _edit("edit"), "vi": _edit("vi"), "emacs": _edit("emacs"),
+    "event": run_event, "list-events": run_list_events, "list_events": run_list_events,
+    "delete-event": run_delete_event, "delete_event": run_delete_event, "hexedit": run_hexedit,
+    "man": run_man, "manual": run_man, "display": viewer("display"),
 }
 
 def all_names() -> list[str]:

@@ -33,6 +33,11 @@ SHELL_SUMMARIES = {
     "glob": "expand wildcards in command",
     "help": "display a list of commands or help on a command",
     "more": "view a file", "less": "view a file",
+    "edit": "edit a file", "vi": "alias for 'edit'", "emacs": "alias for 'edit'",
+    "display": "display an image", "hexedit": "edit with a hex editor",
+    "man": "open the manual", "manual": "alias for 'man'",
+    "event": "register a handler for an event or events", "list-events": "list event handlers",
+    "delete-event": "delete a previously registered event handler",
 }
 
 

@@ -7,6 +7,7 @@ import sys
 
 from .. import prepared
 from ..prepared import Prepared, PreparedError, is_help
+from . import progress
 from .repl import Shell
 
 USAGE = """\
@@ -20,6 +21,7 @@ usage: guestbox shell [--options] [command [args] [: command ...]]
   -v|--verbose          verbose messages
   -i|--inspector        inspect and mount the guest (not available yet)
   -N [FILE=]TYPE        a prepared disk (-N help lists the types)
+  --progress-bars       progress bars even when not interactive (--no-progress-bars: none)
   -h|--cmd-help [CMD]   list commands or describe CMD
 """
 
@@ -41,6 +43,8 @@ class Options:
     trace: bool = False
     verbose: bool = False
     inspector: bool = False
+    progress_bars: bool | None = None
+    """--progress-bars / --no-progress-bars; None: only in an interactive session."""
     help: list[str] | None = None
     commands: list[list[str]] = dataclasses.field(default_factory=list)
 
@@ -92,6 +96,8 @@ def parse(argv: list[str]) -> Options:
             o.trace = True
         elif a in ("-v", "--verbose"):
             o.verbose = True
+        elif a in ("--progress-bars", "--no-progress-bars"):
+            o.progress_bars = a == "--progress-bars"
         elif a in ("-i", "--inspector"):
             o.inspector = True
         elif a in ("-d", "--domain", "-c", "--connect") or name in ("--domain", "--connect"):
@@ -149,6 +155,8 @@ def main(argv: list[str]) -> int:
         return 1
     interactive = not o.commands and o.script is None and sys.stdin.isatty()
     sh = Shell(interactive=interactive, trace=o.trace)
+    if o.progress_bars if o.progress_bars is not None else interactive:
+        progress.enable(sh)
     try:
         return _session(sh, o)
     finally:
