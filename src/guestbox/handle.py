@@ -32,6 +32,7 @@ from .errors import ApplianceError, Error, ReadOnlyError, StateError, error_for
 from .events import (
     EVENT_APPLIANCE,
     EVENT_CLOSE,
+    EVENT_ENTER,
     EVENT_LAUNCH_DONE,
     EVENT_LIBRARY,
     EVENT_SUBPROCESS_QUIT,
@@ -168,6 +169,8 @@ class GuestFS(Operations):
     def _call(self, spec: OpSpec, args: dict[str, Any]) -> Any:
         name = spec.name
         args = self._check_args(spec, args)
+        if self._events.wants(EVENT_ENTER):  # as libguestfs, at the start of every call
+            self._events.fire(EVENT_ENTER, name.encode())
         if self._state == CLOSED:
             raise StateError(f"{name}: the handle is closed")
         if self._state != READY or self._client is None:

@@ -40,6 +40,9 @@ run
 upload {data} /dev/sda
 delete-event p
 upload {data} /dev/sda
+event e enter 'echo "$EVENT $1"'
+blockdev-getsize64 /dev/sda
+delete-event e
 """)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ("unknown event name: foo\nunknown event name: nosuch,close\n"
@@ -51,8 +54,9 @@ upload {data} /dev/sda
                '"p" (3): progress: echo "$EVENT $1 $3/$4"\n')
     assert r.stdout.startswith(listing + '"all" (4): *: true\n' + listing)
     rest = r.stdout[len(listing) * 2 + len('"all" (4): *: true\n'):].splitlines()
-    assert rest[-2:] == ["closed close 0", "second close"]  # at exit, in registration order
-    progress = rest[:-2]
+    assert rest[-4:] == ["enter blockdev_getsize64", "8388608",
+                         "closed close 0", "second close"]  # at exit, in registration order
+    progress = rest[:-4]
     assert progress and progress[-1] == "progress 0 300000/300000"
     assert all(line.startswith("progress 0 ") and line.endswith("/300000") for line in progress)
 
@@ -94,5 +98,6 @@ setenv PAGER false
     assert lines[5].startswith("more: command failed (exit status 1): false /")
     r = shell("man", env={"PAGER": "cat"})
     assert r.returncode == 0
-    assert "usage: guestbox shell" in r.stdout and "\nedit                 edit a file\n" in r.stdout
+    assert "usage: guestbox shell" in r.stdout
+    assert "\nedit                 edit a file\n" in r.stdout
     assert "\nevent                register a handler for an event or events\n" in r.stdout

@@ -8,7 +8,7 @@ line itself is rendered by tqdm.
 
 Differences from guestfish: the libguestfs daemon starts sending progress
 messages 2 seconds into a call, guestbox's agent from the start, so the bar
-waits here for 2 seconds after a call's first progress event; without a
+waits here until 2 seconds after the call's EVENT_ENTER; without a
 terminal (no /dev/tty, stderr not one either) a forced --progress-bars writes
 guestfish's `position/total` lines to stderr, not stdout, so that stdout keeps
 only the commands' results.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from tqdm import tqdm
 
-from ...events import EVENT_PROGRESS
+from ...events import EVENT_ENTER, EVENT_PROGRESS
 
 if TYPE_CHECKING:
     from .repl import Shell
@@ -40,24 +40,24 @@ UP = "\x1b[A"
 
 
 class ProgressBar:
-    """The EVENT_PROGRESS callback: one bar per call (calls told apart by their serial)."""
+    """The EVENT_ENTER and EVENT_PROGRESS callback: one bar per call, after DELAY seconds."""
 
     def __init__(self, terminal: TextIO | None, plain: TextIO) -> None:
         self.terminal = terminal
         self.plain = plain
         self.utf8 = locale.getpreferredencoding(False).replace("-", "").upper() == "UTF8"
-        self.serial = -1
         self.start = 0.0
         self.last = 0.0
         self.drawn = False
 
     def __call__(self, event: int, eh: int, buf: bytes, array: list[int]) -> None:
+        now = time.monotonic()
+        if event == EVENT_ENTER:  # a call starts: guestfish's progress_bar_reset
+            self.start, self.last, self.drawn = now, 0.0, False
+            return
         if len(array) < 4:
             return
-        serial, position, total = array[1], array[2], array[3]
-        now = time.monotonic()
-        if serial != self.serial:
-            self.serial, self.start, self.last, self.drawn = serial, now, 0.0, False
+        position, total = array[2], array[3]
         if now - self.start < DELAY or total <= 0:
             return
         if position < total and now - self.last < REDRAW:
@@ -104,11 +104,11 @@ def enable(sh: Shell) -> None:
     """Draw progress bars for the calls of the shell's handle (and of later ones: follow)."""
     bar = ProgressBar(_terminal(), sys.stderr)
     _BARS[sh] = bar
-    sh.g.set_event_callback(bar, EVENT_PROGRESS)
+    sh.g.set_event_callback(bar, EVENT_ENTER | EVENT_PROGRESS)
 
 
 def follow(sh: Shell) -> None:
     """After reopen: the new handle gets the bars too, as guestfish's reopen does."""
     bar = _BARS.get(sh)
     if bar is not None:
-        sh.g.set_event_callback(bar, EVENT_PROGRESS)
+        sh.g.set_event_callback(bar, EVENT_ENTER | EVENT_PROGRESS)
