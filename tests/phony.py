@@ -5,6 +5,13 @@ Built with guestbox's own API from the layouts in ../shared/testdata/PHONY-GUEST
 storage layers, inspection and the tools.  An image is built once and kept in
 the cache, under a key made of this file and the test data it uses; `image(name)`
 returns the path of the first disk (and `images(name)` all of them).
+
+The builders are also the source of the same layouts as `guestbox shell`
+scripts: `script(name)` records a builder's calls as guestfish commands
+(guestbox.cli.shell.script), with the disk sizes declared here answering the
+builders' size queries; `recording(name).keys` are the keys such a script
+prompts for, in order.  fedora-md is the exception: its /etc/mdadm.conf names
+the arrays' random UUIDs, which a script cannot read back.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from pathlib import Path
 import pip
 
 import guestbox
+from guestbox.api import Operations
 from guestbox.appliance.cache import cache_dir, locked
+from guestbox.cli.shell.script import ScriptRecorder, disk_answers
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -45,7 +54,7 @@ def _fstab(*lines: str) -> bytes:
 
 
 # -- disks and partitions --------------------------------------------------------
-def _two_partitions(g: guestbox.GuestFS, dev: str, split: int) -> None:
+def _two_partitions(g: Operations, dev: str, split: int) -> None:
     """MBR with p1 = sectors 64..split-1, p2 = split..N-64 (all primary, type 0x83)."""
     sectors = g.blockdev_getsz(dev)
     g.part_init(dev, "mbr")
@@ -53,25 +62,25 @@ def _two_partitions(g: guestbox.GuestFS, dev: str, split: int) -> None:
     g.part_add(dev, "p", split, sectors - 64)
 
 
-def _ext2(g: guestbox.GuestFS, dev: str, n: int | None, label: str | None = None,
+def _ext2(g: Operations, dev: str, n: int | None, label: str | None = None,
           blocksize: int = 4096) -> None:
     g.mkfs("ext2", dev, blocksize=blocksize, label=label)
     if n is not None:
         g.set_uuid(dev, uuid(n))
 
 
-def _dirs(g: guestbox.GuestFS, *paths: str) -> None:
+def _dirs(g: Operations, *paths: str) -> None:
     for p in paths:
         g.mkdir_p(p)
 
 
-def _elf(g: guestbox.GuestFS, path: str, mode: int = 0o755) -> None:
+def _elf(g: Operations, path: str, mode: int = 0o755) -> None:
     g.upload(str(ELF), path)
     g.chmod(mode, path)
 
 
 # -- Linux guests ----------------------------------------------------------------
-def build_debian(g: guestbox.GuestFS) -> None:
+def build_debian(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 524288)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.pvcreate("/dev/sda2")
@@ -96,12 +105,12 @@ def build_debian(g: guestbox.GuestFS) -> None:
     _boot_grub_at(g, "/boot")
 
 
-def _boot_grub_at(g: guestbox.GuestFS, top: str) -> None:
+def _boot_grub_at(g: Operations, top: str) -> None:
     g.mkdir_p(f"{top}/grub")
     g.touch(f"{top}/grub/grub.conf")
 
 
-def build_ubuntu(g: guestbox.GuestFS) -> None:
+def build_ubuntu(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 524288)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     _ext2(g, "/dev/sda2", 2)
@@ -122,7 +131,7 @@ def build_ubuntu(g: guestbox.GuestFS) -> None:
     _boot_grub_at(g, "/boot")
 
 
-def build_archlinux(g: guestbox.GuestFS) -> None:
+def build_archlinux(g: Operations) -> None:
     sectors = g.blockdev_getsz("/dev/sda")
     g.part_init("/dev/sda", "mbr")
     g.part_add("/dev/sda", "p", 64, sectors - 64)
@@ -145,18 +154,27 @@ FEDORA_LVS = (("Root", 256, 4096, "ROOT"), ("LV1", 32, 4096, None), ("LV2", 32, 
               ("LV3", 64, 2048, None))
 
 
-def _upload_rpmdb(g: guestbox.GuestFS) -> None:
-    """/var/lib/rpm/rpmdb.sqlite, made on the host from the SQL dump in the test data."""
-    sql = lzma.decompress((TESTDATA / "packages/fedora-db.sql.xz").read_bytes()).decode()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "rpmdb.sqlite"
-        with sqlite3.connect(db) as conn:
-            conn.executescript(sql)
-        conn.close()
-        g.upload(str(db), "/var/lib/rpm/rpmdb.sqlite")
+def _upload_rpmdb(g: Operations) -> None:
+    g.upload(str(_rpmdb()), "/var/lib/rpm/rpmdb.sqlite")
 
 
-def _fedora_files(g: guestbox.GuestFS, fstab_boot: str, boot: str) -> None:
+def _rpmdb() -> Path:
+    """rpmdb.sqlite, made once on the host from the SQL dump in the test data and kept in
+    the cache (a script that uploads it may run later than its builder)."""
+    db = _directory() / "rpmdb.sqlite"
+    with locked(_directory() / "rpmdb.lock"):
+        if not db.exists():
+            sql = lzma.decompress((TESTDATA / "packages/fedora-db.sql.xz").read_bytes())
+            with tempfile.TemporaryDirectory(dir=_directory()) as tmp:
+                work = Path(tmp) / db.name
+                with sqlite3.connect(work) as conn:
+                    conn.executescript(sql.decode())
+                conn.close()
+                os.rename(work, db)
+    return db
+
+
+def _fedora_files(g: Operations, fstab_boot: str, boot: str) -> None:
     """The file set of the Fedora guests on the filesystem mounted at /; boot (the BOOT
     filesystem's device) is mounted on /boot for its part."""
     _dirs(g, "/boot", "/sbin", "/etc/sysconfig", "/var/lib/rpm", "/usr/lib/rpm",
@@ -201,7 +219,7 @@ def _fedora_files(g: guestbox.GuestFS, fstab_boot: str, boot: str) -> None:
         f"    initrd /initramfs-{K}.img"))
 
 
-def _fedora_lvm(g: guestbox.GuestFS, pv: str, boot: str = "/dev/sda1",
+def _fedora_lvm(g: Operations, pv: str, boot: str = "/dev/sda1",
                 fstab_boot: str = "LABEL=BOOT") -> None:
     """VG `VG` on pv with the four LVs, the file set on Root."""
     g.pvcreate(pv)
@@ -213,13 +231,13 @@ def _fedora_lvm(g: guestbox.GuestFS, pv: str, boot: str = "/dev/sda1",
     _fedora_files(g, fstab_boot, boot)
 
 
-def build_fedora(g: guestbox.GuestFS) -> None:
+def build_fedora(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 1048576)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     _fedora_lvm(g, "/dev/sda2")
 
 
-def build_fedora_md(g: guestbox.GuestFS) -> None:
+def build_fedora_md(g: Operations) -> None:
     for dev in ("/dev/sda", "/dev/sdb"):
         _two_partitions(g, dev, 1048576)
     g.md_create("bootdev", ["/dev/sda1", "/dev/sdb1"], level="raid1")
@@ -232,7 +250,7 @@ def build_fedora_md(g: guestbox.GuestFS) -> None:
         *(f"ARRAY /dev/md{i} level=raid1 num-devices=2 UUID={u}" for i, u in enumerate(uuids))))
 
 
-def build_fedora_btrfs(g: guestbox.GuestFS) -> None:
+def build_fedora_btrfs(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 524288)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.mkfs_btrfs(["/dev/sda2"], label="ROOT")
@@ -247,7 +265,7 @@ def build_fedora_btrfs(g: guestbox.GuestFS) -> None:
         "LABEL=ROOT /home btrfs subvol=home 0 0"))
 
 
-def build_fedora_lvm_on_luks(g: guestbox.GuestFS) -> None:
+def build_fedora_lvm_on_luks(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 1048576)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.luks_format("/dev/sda2", "FEDORA", 0)
@@ -255,7 +273,7 @@ def build_fedora_lvm_on_luks(g: guestbox.GuestFS) -> None:
     _fedora_lvm(g, "/dev/mapper/luks")
 
 
-def build_fedora_luks_on_lvm(g: guestbox.GuestFS) -> None:
+def build_fedora_luks_on_lvm(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 1048576)
     _ext2(g, "/dev/sda1", 1, "BOOT")
     g.pvcreate("/dev/sda2")
@@ -267,7 +285,7 @@ def build_fedora_luks_on_lvm(g: guestbox.GuestFS) -> None:
         g.lvcreate(names[short], "Volume-Group", size)
         key = f"FEDORA-{short}"
         g.luks_format(lv, key, 0)
-        mapname = f"luks-{g.luks_uuid(lv)}"
+        mapname = f"luks-{short}"  # only while building: nothing on disk records it
         g.cryptsetup_open(lv, key, mapname)
         _ext2(g, f"/dev/mapper/{mapname}", 2 if short == "Root" else None,
               "ROOT" if short == "Root" else short, bs)
@@ -277,7 +295,7 @@ def build_fedora_luks_on_lvm(g: guestbox.GuestFS) -> None:
 
 
 # -- Windows -----------------------------------------------------------------------
-def build_windows(g: guestbox.GuestFS) -> None:
+def build_windows(g: Operations) -> None:
     _two_partitions(g, "/dev/sda", 524288)
     g.pwrite_device("/dev/sda", b"1234", 0x1B8)  # the disk signature MountedDevices names
     for part in ("/dev/sda1", "/dev/sda2"):
@@ -312,11 +330,17 @@ def _key() -> str:
     return h.hexdigest()[:12]
 
 
+def _directory() -> Path:
+    """The cache directory of this version of the layouts (older ones are removed)."""
+    directory = cache_dir() / f"phony-{_key()}"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def images(name: str) -> list[Path]:
     """The disk images of phony guest name, built first if they are not in the cache."""
     count, sizes, build = LAYOUTS[name]
-    directory = cache_dir() / f"phony-{_key()}"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = _directory()
     paths = [directory / (f"{name}.img" if count == 1 else f"{name}{i + 1}.img")
              for i in range(count)]
     with locked(directory / f"{name}.lock"):
@@ -347,3 +371,19 @@ def images(name: str) -> list[Path]:
 def image(name: str) -> Path:
     """The (first) disk image of phony guest name."""
     return images(name)[0]
+
+
+def recording(name: str) -> ScriptRecorder:
+    """Phony guest name's builder recorded as a guestfish script that starts with `launch`,
+    for disks of the layout's sizes added in order (raises NotScriptable for fedora-md)."""
+    _, sizes, build = LAYOUTS[name]
+    r = ScriptRecorder(disk_answers(sizes))
+    r.launch()
+    build(r)
+    return r
+
+
+def script(name: str) -> str:
+    """The guestfish script that builds phony guest name on blank disks of its sizes:
+    `guestbox shell -a DISK... -f SCRIPT` (keys, if any, from recording(name).keys)."""
+    return recording(name).script

@@ -458,6 +458,8 @@ def utimens(ctx: Ctx, path: str, atsecs: int, atnsecs: int, mtsecs: int, mtnsecs
 
 
 def _setxattr(xattr: str, val: bytes, vallen: int, path: str, follow: bool) -> None:
+    if vallen == len(val) + 1:  # libguestfs passes val as a C string: this is its NUL
+        val += b"\0"
     if vallen > XATTR_SIZE_MAX:
         raise AgentError("extended attribute is too large", errno.E2BIG)
     if vallen < 0 or vallen > len(val):

@@ -235,7 +235,9 @@ class FileOps:
     def setxattr(self, xattr: str, val: bytes, vallen: int, path: Pathname) -> None:
         """Set the extended attribute xattr of path to the first vallen bytes of val.
 
-        Symbolic links are followed (lsetxattr sets one on the link).
+        Symbolic links are followed (lsetxattr sets one on the link).  As in
+        libguestfs, where val is a C string, a vallen of one more than val's length
+        counts its terminating NUL (a guestfish word cannot hold a NUL otherwise).
         """
         ...
 
