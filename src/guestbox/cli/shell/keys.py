@@ -115,6 +115,8 @@ def parse_selector(selector: str) -> tuple[str, str, str]:
     kind, colon, value = rest.partition(":")
     if kind == "key":
         shown = f"{id_}:key:***"
+    if not id_:  # guestfish takes it, and it never matches a device: told early here
+        raise KeyProblem(f"selector '{shown}': missing ID (a device or a LUKS UUID)")
     if kind in ("key", "file"):
         if not colon or ":" in value:
             what = "KEY_STRING" if kind == "key" else "FILENAME"
