@@ -218,12 +218,12 @@ def main(argv: list[str]) -> int:
     if o.version:
         print(f"guestbox shell {__version__}")
         return 0
-    if o.remote is not None:
-        return _remote(o)
     problem = _listen_conflict(o)
     if problem:
         print(f"guestfish: {problem}", file=sys.stderr)
         return 1
+    if o.remote is not None:
+        return _remote(o)
     try:
         for prep in o.prepared.values():
             prep.create()
