@@ -65,8 +65,8 @@ def _read_line(fd: int, param: str, own_tty: bool) -> str | None:
     if not os.isatty(fd):
         return _line_of(fd)
     sys.stdout.flush()
-    os.write(out_fd, f'Enter key or passphrase ("{param}"): '.encode())
-    with _no_echo(fd, enabled=not settings.echo):
+    with _no_echo(fd, enabled=not settings.echo):  # off before the prompt: no race with typing
+        os.write(out_fd, f'Enter key or passphrase ("{param}"): '.encode())
         line = _line_of(fd)
     if not settings.echo:
         os.write(out_fd, b"\n")  # the newline the user typed was not echoed
@@ -95,11 +95,11 @@ def _no_echo(fd: int, enabled: bool) -> Iterator[None]:
     old = termios.tcgetattr(fd)
     new = list(old)
     new[3] &= ~termios.ECHO
-    termios.tcsetattr(fd, termios.TCSAFLUSH, new)
+    termios.tcsetattr(fd, termios.TCSADRAIN, new)  # keeps what was typed ahead
     try:
         yield
     finally:
-        termios.tcsetattr(fd, termios.TCSAFLUSH, old)
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
 
 
 def parse_selector(selector: str) -> tuple[str, str, str]:
