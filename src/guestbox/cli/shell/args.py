@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...api.kinds import plain
+from ...api.kinds import kind_name, plain
 from ...api.table import OpSpec, Param
 from .words import PROG, split_list
 
@@ -24,7 +24,7 @@ def dashed(name: str) -> str:
 
 def usage(spec: OpSpec) -> str:
     """The synopsis line: `mkfs fstype device [blocksize:N] [label:..]`."""
-    parts = [dashed(spec.name), *(p.name for p in spec.required)]
+    parts = [dashed(spec.name), *(p.name for p in typed(spec))]
     parts += [f"[{p.name}:{_placeholder(p)}]" for p in spec.optional]
     return " ".join(parts)
 
@@ -40,12 +40,14 @@ def _placeholder(p: Param) -> str:
 
 def convert(spec: OpSpec, words: list[str]) -> dict[str, Any]:
     """The keyword arguments of spec from the words after the command name."""
-    required = spec.required
-    if len(words) < len(required) or len(words) > len(spec.params):
+    required = typed(spec)
+    if len(words) < len(required) or len(words) > len(required) + len(spec.optional):
         name = dashed(spec.name)
         raise BadArgs(f"error: incorrect number of arguments\nusage: {usage(spec)}\n"
                       f"type 'help {name}' for more help on {name}")
-    out = {p.name: value(spec, p, w) for p, w in zip(required, words, strict=False)}
+    given = iter(words)
+    out = {p.name: ask_key(p.name) if is_key(p) else value(spec, p, next(given))
+           for p in spec.required}
     optional = {p.name: p for p in spec.optional}
     for w in words[len(required):]:
         key, sep, text = w.partition(":")
@@ -53,6 +55,26 @@ def convert(spec: OpSpec, words: list[str]) -> dict[str, Any]:
             raise BadArgs(f'{dashed(spec.name)}: unknown optional argument "{w}"')
         out[key] = value(spec, optional[key], text)
     return out
+
+
+def is_key(p: Param) -> bool:
+    """A required Key parameter: asked for (keys.py), never given as a word."""
+    return kind_name(p.kind) == "Key"
+
+
+def typed(spec: OpSpec) -> list[Param]:
+    """The required parameters the user types (all but keys)."""
+    return [p for p in spec.required if not is_key(p)]
+
+
+def ask_key(param: str) -> str:
+    """The key for param, asked for as guestfish does."""
+    from .keys import KeyProblem, read_key
+
+    try:
+        return read_key(param)
+    except KeyProblem as e:
+        raise BadArgs(str(e)) from None
 
 
 def value(spec: OpSpec, p: Param, word: str) -> Any:

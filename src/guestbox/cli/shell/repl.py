@@ -11,6 +11,7 @@ from ...api import REGISTRY, OpSpec
 from ...handle import GuestFS
 from .args import BadArgs, convert
 from .output import render
+from .pipes import pipe_into
 from .words import Line, SyntaxProblem, parse_line
 
 PROMPT = "><fs> "
@@ -46,6 +47,7 @@ class Shell:
         self.source = "*stdin*"
         self.lineno = 0
         self.pending_format: str | None = None
+        self.pipe_error = False  # --pipe-error
 
     # -- errors ------------------------------------------------------------
     def where(self) -> str:
@@ -61,8 +63,9 @@ class Shell:
         status = 0
         self.source = source
         try:
-            for n, line in enumerate(lines, 1):
-                self.lineno = n
+            self.lineno = 0
+            for line in lines:
+                self.lineno += 1  # keys read from the same stdin count too (keys.py)
                 if not self.execute(line):
                     status = 1
                     if stop_on_error:
@@ -107,7 +110,10 @@ class Shell:
         out = self.call(line.words[0], list(line.words[1:]))
         if line.pipe is not None:
             sys.stdout.flush()
-            if subprocess.run(line.pipe, shell=True, input=out, check=False).returncode:
+            code = pipe_into(line.pipe, out, self.pipe_error)
+            if code is None:
+                raise CommandFailed(line.words[0])
+            if code:
                 print(f"{line.words[0]}: command failed: {line.pipe.strip()}",
                       file=sys.stderr)
         elif out:
