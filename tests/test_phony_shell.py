@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 import guestbox
-from guestbox.cli.shell import options
 from guestbox.cli.shell.args import convert
 from guestbox.cli.shell.repl import lookup
 from guestbox.cli.shell.script import NotScriptable
@@ -28,17 +27,6 @@ from tests.cli.shell.test_shell_runs import shell
 
 KNOWN_UUIDS = {phony.uuid(n) for n in range(1, 6)}
 UNMOUNTABLE = {"swap", "unknown", "crypto_LUKS", "LVM2_member", "linux_raid_member"}
-
-
-def _has_keys_from_stdin() -> bool:
-    try:
-        options.parse(["--keys-from-stdin"])
-    except options.OptionError:
-        return False
-    return True
-
-
-needs_keys = pytest.mark.skipif(not _has_keys_from_stdin(), reason="needs --keys-from-stdin")
 
 
 def build_by_shell(name: str, directory: Path) -> list[Path]:
@@ -153,7 +141,6 @@ def test_shell_builds_the_same_guest(name: str, tmp_path: Path) -> None:
     _same_as_api(name, tmp_path)
 
 
-@needs_keys
 @pytest.mark.parametrize("name", ["fedora-lvm-on-luks", "fedora-luks-on-lvm"])
 def test_shell_builds_the_same_encrypted_guest(name: str, tmp_path: Path) -> None:
     _same_as_api(name, tmp_path)
