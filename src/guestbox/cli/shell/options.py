@@ -174,7 +174,7 @@ def _session(sh: Shell, o: Options) -> int:
         return 1
     except Exception:  # noqa: BLE001 - CommandFailed, already reported
         return 1
-    sh.lineno = 0
+    sh.lineno = sh.commands_issued = 0
     if o.commands:
         for cmd in o.commands:
             try:
