@@ -54,7 +54,7 @@ class Header:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """One tool's run of one script, normalised."""
+    """One tool's run of one script: what it printed and its exit status."""
 
     stdout: str
     stderr: str
@@ -87,8 +87,8 @@ def normalise(text: str, workdir: str) -> str:
     return _UUID.sub("$UUID", text)
 
 
-def run_one(tool: list[str], script: Path, header: Header) -> Outcome:
-    """Run script through tool (stdin, fresh temporary cwd); the normalised outcome."""
+def run_one(tool: list[str], script: Path, header: Header) -> tuple[Outcome, str]:
+    """Run script through tool (stdin, fresh temporary cwd): its raw outcome and that cwd."""
     with tempfile.TemporaryDirectory(prefix="gbcompare-") as work:
         shutil.copy(script, Path(work) / "script.gf")
         env = dict(os.environ, LIBGUESTFS_BACKEND_SETTINGS="force_tcg")
@@ -98,27 +98,35 @@ def run_one(tool: list[str], script: Path, header: Header) -> Outcome:
             out, err, status = p.stdout, p.stderr, p.returncode
         except subprocess.TimeoutExpired:
             out, err, status = b"", f"TIMEOUT after {TIMEOUT} s\n".encode(), -1
-        return Outcome(normalise(out.decode("utf-8", "replace"), work),
-                       normalise(err.decode("utf-8", "replace"), work), status)
+        return Outcome(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                       status), work
 
 
-def cached(cache: Path | None, tool: list[str], script: Path, header: Header) -> Outcome:
-    """run_one, or its stored outcome in cache for the same script text (guestfish is slow)."""
+def normalised(run: tuple[Outcome, str]) -> Outcome:
+    """The outcome of run with normalise applied to stdout and stderr."""
+    o, work = run
+    return Outcome(normalise(o.stdout, work), normalise(o.stderr, work), o.status)
+
+
+def cached(cache: Path | None, tool: list[str], script: Path,
+           header: Header) -> tuple[Outcome, str]:
+    """run_one, or its stored raw outcome in cache for the same script text (guestfish is slow)."""
     if cache is None:
         return run_one(tool, script, header)
     key = hashlib.sha256(script.read_bytes() + repr(tool).encode()).hexdigest()[:16]
-    path = cache / f"{script.stem}-{key}.json"
+    path = cache / f"{script.stem}-{key}.raw.json"
     if path.exists():
-        return Outcome(**json.loads(path.read_text()))
-    outcome = run_one(tool, script, header)
+        doc = json.loads(path.read_text())
+        return Outcome(doc["stdout"], doc["stderr"], doc["status"]), doc["workdir"]
+    outcome, work = run_one(tool, script, header)
     cache.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dataclasses.asdict(outcome)))
-    return outcome
+    path.write_text(json.dumps(dataclasses.asdict(outcome) | {"workdir": work}))
+    return outcome, work
 
 
 def differences(expected: Outcome, got: Outcome) -> str:
     """A unified diff of stdout, stderr and status (guestfish first); empty if equal."""
-    parts = []
+    parts: list[str] = []
     for what in ("stdout", "stderr", "status"):
         a, b = str(getattr(expected, what)), str(getattr(got, what))
         if a != b:
@@ -164,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         runs |= {(s, "box"): pool.submit(run_one, box, s, headers[s]) for s in scripts}
         failed = 0
         for s in scripts:
-            diff = differences(runs[s, "fish"].result(), runs[s, "box"].result())
+            diff = differences(normalised(runs[s, "fish"].result()),
+                               normalised(runs[s, "box"].result()))
             v = verdict(diff, headers[s])
             note = f"  ({headers[s].known} {headers[s].reason})".rstrip() if v == "KNOWN" else ""
             print(f"{v:5} {s.name}{note}", flush=True)

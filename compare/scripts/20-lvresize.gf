@@ -13,4 +13,3 @@ lvs
 lvrename /dev/vg/lv /dev/vg/big
 vgrename vg vg2
 lvs
--lvresize /dev/vg2/nope 8

@@ -34,5 +34,3 @@ read-file /f
 get-e2attrs /f
 # RConstString
 get-backend
-# RConstOptString
-get-hv | wc -l

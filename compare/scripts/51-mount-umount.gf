@@ -17,5 +17,4 @@ mount-options noatime /dev/sda2 /mnt
 mounts
 umount-all
 mounts
--mount /dev/sda9 /
 -umount /notmounted

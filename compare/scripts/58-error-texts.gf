@@ -20,4 +20,6 @@ ln-s /t /abs
 -part-get-mbr-id /dev/sda 1
 -mkfs nofs /dev/sda1
 -part-disk /dev/sdc gpt
+-mount /dev/sda9 /
+-part-list /dev/sdz
 echo end

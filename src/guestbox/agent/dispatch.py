@@ -165,18 +165,8 @@ def apply_kinds(
         elif meaning == "Mountable" and v.startswith("btrfsvol:"):
             split_btrfsvol(v)
         elif meaning in ("Device", "Mountable"):
-            args[name] = _stub_device(v, stub)
+            args[name] = check_device(v)
     return args
-
-
-def _stub_device(dev: str, stub: str) -> str:
-    """check_device, its error naming the stub as guestfsd's RESOLVE_DEVICE does."""
-    try:
-        return check_device(dev)
-    except OSError as e:
-        if not stub:
-            raise
-        raise AgentError(f"{stub}: {dev}: {e.strerror}", e.errno) from None
 
 
 def error_message(

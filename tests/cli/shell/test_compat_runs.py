@@ -82,10 +82,18 @@ supported | head -n 1
     assert errors == [
         "*stdin*:7: libguestfs: error: exists: exists_stub: you must call 'mount' first to "
         "mount the root filesystem",
-        "*stdin*:8: libguestfs: error: mount: mount_stub: /dev/sda9: No such file or directory",
+        "*stdin*:8: libguestfs: error: mount: /dev/sda9: No such file or directory",
         "nosuch: unknown command", "nosuch: unknown command"]
     lines = r.stdout.splitlines()
     assert lines[:2] == ["/a1 /d/", "/a2 /d/"]
     group, ok = lines[2].split()  # supported: right-aligned names, then yes or no
     assert ok in ("yes", "no") and lines[2].endswith(f"{group} {ok}")
     assert r.returncode == 0
+
+
+def test_add_drive_format_must_be_a_word(tmp_path: Path) -> None:
+    (tmp_path / "d.img").write_bytes(b"")
+    r = shell(stdin="add-drive d.img format:\n", cwd=tmp_path)
+    assert r.stderr == ("*stdin*:1: libguestfs: error: format parameter is empty or contains "
+                        "disallowed characters\n")
+    assert r.returncode == 1
