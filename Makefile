@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test` set everything up, then run.
-.PHONY: setup appliance demo test lint bench clean
+.PHONY: setup appliance demo test lint bench compare clean
 
 setup:
 	@scripts/setup-host
@@ -21,6 +21,12 @@ bench: appliance
 	.venv/bin/python bench/launch.py
 	.venv/bin/python bench/io.py
 	.venv/bin/python bench/boot.py
+
+# guestfish and `guestbox shell` on the same scripts (slow: every guestfish launch costs 10 s)
+compare: setup
+	@command -v guestfish >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y libguestfs-tools; }
+	.venv/bin/python compare/run.py
 
 clean:
 	rm -rf .venv build src/*.egg-info

@@ -22,10 +22,9 @@ import weakref
 from typing import Any
 
 from . import __version__
-from .api import Operations
+from .api import Operations, tracing
 from .api.kinds import base_kind, conforms, describe, nullable, plain
 from .api.table import REGISTRY, OpSpec
-from .api.types import Key
 from .appliance import builder
 from .client import Client
 from .errors import ApplianceError, Error, ReadOnlyError, StateError, error_for
@@ -182,15 +181,13 @@ class GuestFS(Operations):
                 "add the drive read-write to change it", errno.EROFS)
         with self._lock:
             if self._trace:
-                shown = ["***" if base_kind(p.kind) == Key else repr(args[p.name])
-                         for p in spec.params if p.name in args]
-                self._tracemsg(" ".join([name, *shown]))
+                self._tracemsg(tracing.call_line(spec, args))
             self._state = BUSY
             try:
                 result = self._client.call(spec, args, self.call_timeout)
             except Error as e:
                 if self._trace:
-                    self._tracemsg(f"{name} = error: {e}")
+                    self._tracemsg(tracing.error_line(spec))
                 if isinstance(e, ApplianceError):
                     self._teardown(sync=False, keep_open=True)
                 raise
@@ -204,7 +201,7 @@ class GuestFS(Operations):
                 if self._state == BUSY:
                     self._state = READY
             if self._trace:
-                self._tracemsg(f"{name} = {result!r}"[:4096])
+                self._tracemsg(tracing.result_line(spec, result)[:4096])
         if isinstance(result, dict) and not self.python_return_dict and \
                 base_kind(spec.ret) == dict[str, str]:
             return list(result.items())
@@ -248,6 +245,10 @@ class GuestFS(Operations):
             raise error_for(f"{op}: {filename}: No such file or directory", errno.ENOENT)
         ro = bool(readonly) if readonly not in (None, -1) else False
         if format is not None:
+            if not format or not all(c.isascii() and (c.isalnum() or c in "_-")
+                                     for c in format):  # libguestfs's text, no op name
+                raise Error("format parameter is empty or contains disallowed characters",
+                            errno.EINVAL)
             if format not in FORMATS:
                 raise Error(f"{op}: {filename}: unknown format '{format}'; "
                             f"use one of {', '.join(FORMATS)}", errno.EINVAL)

@@ -62,7 +62,7 @@ def cg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[guestbox.GuestFS]:
     h.add_drive_scratch(256 * MiB)
     h.launch()
     try:
-        with pytest.raises(guestbox.Error, match="command: you must call 'mount' first"):
+        with pytest.raises(guestbox.Error, match="command: do_command: you must call"):
             h.command(["/bin/sh", "-c", "true"])
         h.mkfs("ext4", "/dev/sda")
         h.mount("/dev/sda", "/")

@@ -319,7 +319,7 @@ def test_e2fsck_and_fsck(h: guestbox.GuestFS) -> None:
 
 def test_set_label_unsupported(h: guestbox.GuestFS) -> None:
     h.mkfs("ext4", SDA)
-    with pytest.raises(guestbox.Error, match="ext2 labels are limited to 16 bytes"):
+    with pytest.raises(guestbox.Error, match="ext2/3/4 labels are limited to 16 bytes"):
         h.set_label(SDA, "x" * 17)
     with pytest.raises(guestbox.Error, match="e2: invalid new UUID"):
         h.set_uuid(SDA, "random")

@@ -120,8 +120,8 @@ def test_keys_and_cipher(lg: guestbox.GuestFS, tmp_path: Path) -> None:
         g.set_trace(False)
         g.delete_event_callback(cb)
     text = b"".join(seen)
-    assert b"luks_add_key '/dev/sda1' *** *** 1" in text  # the trace, with the keys hidden
-    assert b"cryptsetup_open '/dev/sda1' *** 'k1' 'luks'" in text
+    assert b'luks_add_key "/dev/sda1" "***" "***" 1' in text  # the trace, with the keys hidden
+    assert b'cryptsetup_open "/dev/sda1" "***" "k1" "crypttype:luks"' in text
     for secret in (b"zeroth-secret", b"first-secret", b"wrong-secret"):
         assert secret not in text
 

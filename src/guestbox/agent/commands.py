@@ -55,7 +55,7 @@ def _chroot() -> None:
 
 
 def _command(argv: list[str]) -> str:
-    need_root()
+    need_root("do_command")
     if not argv:
         raise AgentError("passed an empty list", errno.EINVAL)
     mounts = _bind_mounts()

@@ -90,10 +90,15 @@ class _RootWatch:
 _ROOT = _RootWatch()
 
 
-def need_root() -> None:
-    """AgentError unless a guest filesystem is mounted on the sysroot."""
+def need_root(where: str = "") -> None:
+    """AgentError unless a guest filesystem is mounted on the sysroot.
+
+    where: the daemon function libguestfs names in the message (`OP_stub` when the
+    check is that of a Pathname parameter, as in guestfsd's generated stubs).
+    """
     if not _ROOT.mounted():
-        raise AgentError("you must call 'mount' first to mount the root filesystem")
+        prefix = f"{where}: " if where else ""
+        raise AgentError(f"{prefix}you must call 'mount' first to mount the root filesystem")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,12 +136,13 @@ def plan(name: str) -> Plan:
 
 def apply_kinds(
     kinds: tuple[tuple[str, str, bool], ...], args: dict[str, Any],
-    given: dict[str, str] | None = None,
+    given: dict[str, str] | None = None, stub: str = "",
 ) -> dict[str, Any]:
     """args changed in place to what the agent function takes: paths resolved, devices checked.
 
     given, if passed, maps each resolved path back to the path the caller wrote,
     so that errors name what the caller asked for, not where a symlink led.
+    stub: the name guestfsd's stub has (`OP_stub`), which its "mount first" error names.
     """
     for name, meaning, follow in kinds:
         if meaning in ("FileIn", "FileOut"):
@@ -152,7 +158,7 @@ def apply_kinds(
         if meaning == "Pathname":
             if not v.startswith("/"):
                 raise AgentError(f"{v}: path must start with a / character", errno.EINVAL)
-            need_root()
+            need_root(stub)
             args[name] = resolved = resolve(v, follow=follow)
             if given is not None:
                 given.setdefault(resolved, v)
@@ -202,7 +208,7 @@ def serve_call(chan: Channel, serial: int, doc: dict[str, Any], fd: int) -> None
         boxed = doc.get("mailbox")
         if isinstance(boxed, dict):
             args[str(boxed["arg"])] = MAILBOX.read(int(boxed["size"]))
-        result = p.fn(ctx, **apply_kinds(p.kinds, args, given))
+        result = p.fn(ctx, **apply_kinds(p.kinds, args, given, f"{name}_stub"))
         if ctx.in_open:
             ctx.drain()
         if p.file_out:

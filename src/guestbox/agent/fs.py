@@ -521,7 +521,7 @@ def set_label(ctx: Ctx, mountable: str, label: str) -> None:
     fstype = vfs_type(device)
     if fstype in EXTFS:
         if len(label.encode()) > EXT2_LABEL_MAX:
-            raise AgentError(f"{label}: ext2 labels are limited to {EXT2_LABEL_MAX} bytes",
+            raise AgentError(f"{label}: ext2/3/4 labels are limited to {EXT2_LABEL_MAX} bytes",
                              errno.EINVAL)
         check_tool(["e2label", device, label])
     elif fstype in FATFS:

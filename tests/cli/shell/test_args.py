@@ -57,3 +57,37 @@ def test_convert_errors() -> None:
 def test_usage() -> None:
     assert usage(REGISTRY["add_drive_scratch"]).startswith(
         "add-drive-scratch size [name:..] [label:..] [blocksize:N]")
+
+
+@pytest.mark.parametrize("word", ["2147483648", "-2147483649", "0x80000000", "4294967297"])
+def test_int_parameters_are_32_bit(word: str) -> None:
+    """libguestfs `Int` parameters are range-checked as guestfish does; Int64 ones are not."""
+    with pytest.raises(BadArgs) as e:
+        convert(REGISTRY["part_get_bootable"], ["/dev/sda", word])
+    assert str(e.value) == "part-get-bootable: partnum: integer out of range"
+    assert convert(REGISTRY["part_get_bootable"], ["/dev/sda", "2147483647"])["partnum"] == \
+        2**31 - 1
+    assert convert(REGISTRY["truncate_size"], ["/f", word])["size"] == parse_int(word, "", "")
+    assert convert(REGISTRY["part_add"], ["/dev/sda", "p", "0", word])["endsect"] == \
+        parse_int(word, "", "")
+
+
+def test_optional_arguments_as_guestfish_names_them() -> None:
+    with pytest.raises(BadArgs) as e:
+        convert(REGISTRY["mkfs"], ["ext4", "/dev/sda", "blocksize:"])
+    assert str(e.value) == ("mkfs: optargs_s.blocksize: invalid integer parameter "
+                            "(xstrtoll returned 4)")
+    with pytest.raises(BadArgs) as e:
+        convert(REGISTRY["mkfs"], ["ext4", "/dev/sda", "blocksize:4294967296"])
+    assert str(e.value) == "mkfs: optargs_s.blocksize: integer out of range"
+    with pytest.raises(BadArgs) as e:
+        convert(REGISTRY["add_drive"], ["d.img", "readonly:true", "readonly:false"])
+    assert str(e.value) == 'add-drive: optional argument "readonly" given more than once'
+    assert convert(REGISTRY["mkfs"], ["ext4", "/dev/sda", "label:a:b"])["label"] == "a:b"
+
+
+def test_string_list_argument_errors() -> None:
+    with pytest.raises(BadArgs) as e:
+        convert(REGISTRY["readlinklist"], ["/", "'x"])
+    assert str(e.value) == "Runaway quote in string \"'x\""
+    assert convert(REGISTRY["readlinklist"], ["/", "'a b' c"])["names"] == ["a b", "c"]

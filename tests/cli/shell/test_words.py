@@ -64,3 +64,20 @@ def test_tilde() -> None:
 
 def test_string_list() -> None:
     assert split_list("/dev/sda  /dev/sdb\t/dev/sdc") == ["/dev/sda", "/dev/sdb", "/dev/sdc"]
+
+
+@pytest.mark.parametrize(("src", "items"), [
+    ("", []), ("  c   c  ", ["c", "c"]), ("'a b' c", ["a b", "c"]),
+    ('"a b" c', ['"a', 'b"', "c"]),          # double quotes are not special in a list
+    ("'d\\'e'", ["d'e"]), ("d\\'e", ["d'e"]),  # \' is a quote, inside or outside '...'
+    ("a'b c'd", ["ab cd"]), ("''", [""]), ("'a 'b c''", ["a b", "c"]),
+])
+def test_string_list_quotes(src: str, items: list[str]) -> None:
+    """guestfish's parse_string_list: items split at blanks, '...' sections, \\'."""
+    assert split_list(src) == items
+
+
+def test_string_list_runaway_quote() -> None:
+    with pytest.raises(SyntaxProblem) as e:
+        split_list("a 'b")
+    assert str(e.value) == "Runaway quote in string \"a 'b\""

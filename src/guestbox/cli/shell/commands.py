@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from .args import BadArgs, dashed, parse_int
 from .edit import run_edit
 from .events import run_delete_event, run_event, run_list_events
 from .hexedit import run_hexedit
-from .repl import ALIASES, Quit
+from .repl import ALIASES, CommandFailed, Quit
 from .view import run_man, viewer
 
 if TYPE_CHECKING:
@@ -27,6 +29,12 @@ def _count(name: str, words: list[str], least: int, most: int | None, synopsis: 
     if len(words) < least or (most is not None and len(words) > most):
         raise BadArgs(f"error: incorrect number of arguments\nusage: {synopsis}\n"
                       f"type 'help {name}' for more help on {name}")
+
+
+def _use(ok: bool, message: str) -> None:
+    """guestfish's own argument check of a shell command: `use '...' to ...` on stderr."""
+    if not ok:
+        raise BadArgs(message)
 
 
 def _quit(sh: Shell, words: list[str]) -> bytes:
@@ -44,61 +52,68 @@ def _echo(sh: Shell, words: list[str]) -> bytes:
 
 
 def _lcd(sh: Shell, words: list[str]) -> bytes:
-    _count("lcd", words, 1, 1, "lcd directory")
+    _use(len(words) == 1, "use 'lcd directory' to change local directory")
     try:
         os.chdir(words[0])
     except OSError as e:
-        raise BadArgs(f"lcd: {words[0]}: {e.strerror}") from None
+        raise BadArgs(f"{words[0]}: {e.strerror}") from None
     return b""
 
 
 def _setenv(sh: Shell, words: list[str]) -> bytes:
-    _count("setenv", words, 2, 2, "setenv VAR value")
+    _use(len(words) == 2, "use 'setenv VAR value' to set an environment variable")
     os.environ[words[0]] = words[1]
     return b""
 
 
 def _unsetenv(sh: Shell, words: list[str]) -> bytes:
-    _count("unsetenv", words, 1, 1, "unsetenv VAR")
+    _use(len(words) == 1, "use 'unsetenv VAR' to unset an environment variable")
     os.environ.pop(words[0], None)
     return b""
 
 
 def _time(sh: Shell, words: list[str]) -> bytes:
-    _count("time", words, 1, None, "time command [args...]")
+    _use(len(words) >= 1, "use 'time command [args...]'")
     start = time.monotonic()
     out = sh.call(words[0], words[1:])
     took = time.monotonic() - start
     return out + f"elapsed time: {int(took)}.{int(took * 100) % 100:02d} seconds\n".encode()
 
 
-def _new_disk(name: str, words: list[str], allocate: bool) -> tuple[str, int]:
-    _count(name, words, 2, 2, f"{name} filename size")
+def _new_disk(sh: Shell, name: str, words: list[str], allocate: bool) -> None:
+    """sparse/alloc FILE SIZE: create the image and add it (fish/alloc.c's checks and texts)."""
+    _use(len(words) == 2, "use 'sparse file size' to create a sparse image" if name == "sparse"
+         else "use 'alloc file size' to create an image")
     size = parse_int(words[1], "parse_size", "xstrtoull", unsigned=True)
+    if not sh.g.is_config():
+        raise BadArgs("can't allocate or add disks after launching")
+    path, stage = words[0], "open"
     try:
-        with open(words[0], "wb") as f:
-            if allocate:
-                os.posix_fallocate(f.fileno(), 0, size)
+        with open(path, "wb") as f:
+            stage = "truncate"
             f.truncate(size)
-    except OSError as e:
-        raise BadArgs(f"{name}: {words[0]}: {e.strerror}") from None
-    return words[0], size
+            if allocate:
+                stage = "posix_fallocate"
+                os.posix_fallocate(f.fileno(), 0, size)
+    except OSError as e:  # libguestfs's disk_create texts, reported as a library error
+        if stage != "open":
+            os.unlink(path)  # as guestfish: no half-made image is left behind
+        raise RuntimeError(f"{path}: {stage}: {e.strerror}") from None
+    sh.g.add_drive_opts(path, format="raw")
 
 
 def _sparse(sh: Shell, words: list[str]) -> bytes:
-    path, _ = _new_disk("sparse", words, allocate=False)
-    sh.g.add_drive_opts(path, format="raw")
+    _new_disk(sh, "sparse", words, allocate=False)
     return b""
 
 
 def _alloc(sh: Shell, words: list[str]) -> bytes:
-    path, _ = _new_disk("alloc", words, allocate=True)
-    sh.g.add_drive_opts(path, format="raw")
+    _new_disk(sh, "alloc", words, allocate=True)
     return b""
 
 
 def _reopen(sh: Shell, words: list[str]) -> bytes:
-    _count("reopen", words, 0, 0, "reopen")
+    _use(not words, "'reopen' command takes no parameters")
     old = sh.g
     old.close()
     sh.g = GuestFS()
@@ -109,15 +124,17 @@ def _reopen(sh: Shell, words: list[str]) -> bytes:
 
 
 def _supported(sh: Shell, words: list[str]) -> bytes:
-    _count("supported", words, 0, 0, "supported")
+    """Each optional group, right-aligned to the longest name, then yes or no (supported.c)."""
+    groups = sh.g.available_all_groups()
+    width = max(map(len, groups), default=0)
     lines = []
-    for group in sh.g.available_all_groups():
+    for group in groups:
         try:
             sh.g.available([group])
             ok = "yes"
         except Exception:  # noqa: BLE001 - unavailable is an answer, not a failure
             ok = "no"
-        lines.append(f"{group:>20} {ok}\n")
+        lines.append(f"{group:>{width}} {ok}\n")
     return "".join(lines).encode()
 
 
@@ -136,16 +153,41 @@ def _copy_out(sh: Shell, words: list[str]) -> bytes:
 
 
 def _glob(sh: Shell, words: list[str]) -> bytes:
-    """glob CMD ARGS: run CMD once for each combination of the guest paths matched."""
-    _count("glob", words, 1, None, "glob command args...")
-    choices: list[list[str]] = [[w] for w in words]
-    for i, w in enumerate(words[1:], 1):
-        if w.startswith("/") and any(c in w for c in "*?["):
-            choices[i] = sh.g.glob_expand(w) or [w]
-    out = b""
-    for combo in _product(choices[1:]):
-        out += sh.call(words[0], combo)
+    """glob CMD ARGS: run CMD once for each combination of the guest paths matched.
+
+    As guestfish: every argument that starts with / is expanded (glob_expand, so
+    directories get a trailing /), one with no match stays as written, and a failing
+    combination does not stop the others; glob fails if any did.
+    """
+    _use(len(words) >= 1, "use 'glob command [args...]'")
+    choices = [_expand(sh, w) for w in words[1:]]
+    out, failed = b"", False
+    for combo in _product(choices):
+        try:
+            out += sh.call(words[0], combo)
+        except CommandFailed:
+            failed = True
+    if failed:
+        sys.stdout.buffer.write(out)
+        raise CommandFailed(words[0])
     return out
+
+
+def _expand(sh: Shell, word: str) -> list[str]:
+    """glob's choices for one argument: devices for /dev/..., guest paths for /..., else word."""
+    if word.startswith("/dev/"):
+        return [d for d in _devices(sh) if fnmatch.fnmatchcase(d, word)] or [word]
+    if word.startswith("/"):
+        return sh.g.glob_expand(word) or [word]
+    return [word]
+
+
+def _devices(sh: Shell) -> list[str]:
+    """Every device name glob matches /dev/ patterns against (guestfish's expand_devices)."""
+    names = sh.g.list_devices() + sh.g.list_partitions() + sh.g.list_md_devices()
+    if sh.g.feature_available(["lvm2"]):
+        names += sh.g.lvs()
+    return names
 
 
 def _product(choices: list[list[str]]) -> list[list[str]]:

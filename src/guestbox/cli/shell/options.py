@@ -353,7 +353,7 @@ def _session(sh: Shell, o: Options) -> int:
     status = _setup(sh, o)
     if status is not None:
         return status
-    sh.lineno = 0
+    sh.lineno = sh.commands_issued = 0
     if o.commands:
         for cmd in o.commands:
             try:

@@ -3,7 +3,7 @@
 With --pipe-error, a host command that stops reading before the output is all
 written (EPIPE) makes the shell's command fail, as guestfish's `--pipe-error`
 does; without it the broken pipe is ignored.  The host command's exit status
-is returned either way (guestfish does not act on it with --pipe-error).
+is never looked at, as in guestfish.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import subprocess
 import sys
 
 
-def pipe_into(command: str, data: bytes, pipe_error: bool) -> int | None:
-    """Run command with data on its stdin; its exit status, or None if the pipe broke
-    and pipe_error is set (the message has been printed)."""
+def pipe_into(command: str, data: bytes, pipe_error: bool) -> bool:
+    """Run command with data on its stdin; False if the pipe broke and pipe_error is set
+    (the message has been printed)."""
     p = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE)
     assert p.stdin is not None
     broken = False
@@ -27,8 +27,8 @@ def pipe_into(command: str, data: bytes, pipe_error: bool) -> int | None:
             p.stdin.close()
         except BrokenPipeError:
             pass
-    code = p.wait()
+    p.wait()
     if broken and pipe_error:
         print("failed to flush standard output: Broken pipe", file=sys.stderr, flush=True)
-        return None
-    return code
+        return False
+    return True

@@ -42,12 +42,15 @@ class Shell:
 
     def __init__(self, interactive: bool = False, trace: bool = False) -> None:
         self.g = GuestFS()
+        self.g.set_trace(trace)  # -x: libguestfs's trace lines on stderr, as guestfish
         self.interactive = interactive
         self.trace = trace
         self.source = "*stdin*"
         self.lineno = 0
         self.pending_format: str | None = None
         self.pipe_error = False  # --pipe-error
+        self.commands_issued = 0
+        """Commands run so far (guestfish's command_num): the first unknown one gets hints."""
 
     # -- errors ------------------------------------------------------------
     def where(self) -> str:
@@ -84,8 +87,7 @@ class Shell:
         if line.kind == "empty":
             return True
         if line.kind == "host":
-            _host(line.host)  # guestfish ignores the host command's status
-            return True
+            return _host(line.host) == 0  # a failing host command fails, silently, as in guestfish
         if line.kind == "host-commands":
             return self.host_commands(line.host)
         try:
@@ -105,17 +107,11 @@ class Shell:
 
     def run_words(self, line: Line) -> None:
         """Run the command of line, its output to stdout or into its pipe."""
-        if self.trace:
-            print(" ".join(line.words), file=sys.stderr, flush=True)
         out = self.call(line.words[0], list(line.words[1:]))
         if line.pipe is not None:
             sys.stdout.flush()
-            code = pipe_into(line.pipe, out, self.pipe_error)
-            if code is None:
+            if not pipe_into(line.pipe, out, self.pipe_error):
                 raise CommandFailed(line.words[0])
-            if code:
-                print(f"{line.words[0]}: command failed: {line.pipe.strip()}",
-                      file=sys.stderr)
         elif out:
             sys.stdout.buffer.write(out)
             sys.stdout.flush()
@@ -128,19 +124,20 @@ class Shell:
         """Run one command; its output as bytes.  Raises CommandFailed after reporting."""
         from .commands import SHELL_COMMANDS
 
+        self.commands_issued += 1
         try:
             builtin = SHELL_COMMANDS.get(name)
             if builtin is not None:
                 return builtin(self, words)
             spec = lookup(name)
             if spec is None:
-                raise BadArgs(_unknown(name))
+                raise BadArgs(_unknown(name, self.commands_issued == 1))
             args = convert(spec, words)
             return render(spec.ret, getattr(self.g, spec.name)(**args), spec.name)
         except BadArgs as e:
             print(e, file=sys.stderr, flush=True)
-        except (Quit, KeyboardInterrupt):
-            raise
+        except (Quit, KeyboardInterrupt, CommandFailed):
+            raise  # CommandFailed: from a command run by time or glob, reported already
         except Exception as e:  # noqa: BLE001 - every failure is a message, never a traceback
             self.library_error(str(e))
         raise CommandFailed(name)
@@ -172,7 +169,10 @@ class Shell:
                 return 0
 
 
-def _unknown(name: str) -> str:
+def _unknown(name: str, first: bool) -> str:
+    """guestfish's message; the hints only when it is the first command (as fish.c)."""
+    if not first:
+        return f"{name}: unknown command"
     return (f"{name}: unknown command\n"
             "Did you mean to open a disk image?  guestfish -a disk.img\n"
             "For a list of commands:             guestfish -h\n"

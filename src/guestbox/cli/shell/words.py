@@ -153,5 +153,36 @@ def _home_of(user: str | None) -> str | None:
 
 
 def split_list(word: str) -> list[str]:
-    """A string-list argument: its space- or tab-separated items (guestfish's)."""
-    return word.split()
+    """A string-list argument split as guestfish's parse_string_list does.
+
+    Items are separated by spaces or tabs; '...' quotes a part of an item (as a
+    shell does: `a'b c'd` is one item), and \\' is a literal quote, inside or
+    outside quotes.  Double quotes are not special here.  An unclosed quote raises
+    SyntaxProblem with guestfish's message.
+    """
+    items: list[str] = []
+    p, n = 0, len(word)
+    while p < n:
+        while p < n and word[p] in _BLANK:
+            p += 1
+        item: str | None = None
+        quoted = False
+        while p < n and (quoted or word[p] not in _BLANK):
+            if word[p] == "'":
+                quoted = not quoted
+                p += 1
+            end = p
+            stops = "'" if quoted else _BLANK + "'"
+            while end < n and word[end] not in stops:
+                end += 1
+            if end < n and word[end] == "'" and end != p and word[end - 1] == "\\":
+                item = (item or "") + word[p:end - 1] + "'"
+                p = end + 1
+            else:
+                item = (item or "") + word[p:end]
+                p = end
+        if quoted:
+            raise SyntaxProblem(f'Runaway quote in string "{word}"')
+        if item is not None:
+            items.append(item)
+    return items

@@ -1,0 +1,4 @@
+# an unknown command after - does not stop the script
+echo before
+-nosuchcommand a b
+echo after

@@ -1,0 +1,2 @@
+# args: echo one : rm /x : echo two
+# an error in a command-line chain stops it

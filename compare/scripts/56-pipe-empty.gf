@@ -1,0 +1,3 @@
+# a pipe to nothing
+echo a |
+echo b
