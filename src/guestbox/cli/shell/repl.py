@@ -44,7 +44,6 @@ class Shell:
         self.g = GuestFS()
         self.g.set_trace(trace)  # -x: libguestfs's trace lines on stderr, as guestfish
         self.interactive = interactive
-        self.trace = trace
         self.source = "*stdin*"
         self.lineno = 0
         self.pending_format: str | None = None
