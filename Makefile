@@ -23,7 +23,7 @@ bench: appliance
 	.venv/bin/python bench/boot.py
 
 # guestfish and `guestbox shell` on the same scripts (slow: every guestfish launch costs 10 s)
-compare: setup
+compare: appliance
 	@command -v guestfish >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO apt-get install -y libguestfs-tools; }
 	.venv/bin/python compare/run.py

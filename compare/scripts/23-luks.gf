@@ -1,4 +1,3 @@
-# known-difference: docs/compatibility.md#keys key prompting pending
 # args: --keys-from-stdin
 sparse d.img 64M
 run

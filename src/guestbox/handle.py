@@ -170,6 +170,24 @@ class GuestFS(Operations):
         args = self._check_args(spec, args)
         if self._events.wants(EVENT_ENTER):  # as libguestfs, at the start of every call
             self._events.fire(EVENT_ENTER, name.encode())
+        if self._trace:  # as libguestfs: every call traced, even one refused here
+            self._tracemsg(tracing.call_line(spec, args))
+        try:
+            result = self._dispatch(spec, args)
+        except Error:
+            if self._trace:
+                self._tracemsg(tracing.error_line(spec))
+            raise
+        if self._trace:
+            self._tracemsg(tracing.result_line(spec, result)[:4096])
+        if isinstance(result, dict) and not self.python_return_dict and \
+                base_kind(spec.ret) == dict[str, str]:
+            return list(result.items())
+        return result
+
+    def _dispatch(self, spec: OpSpec, args: dict[str, Any]) -> Any:
+        """The call sent to the appliance, once the handle's state allows it."""
+        name = spec.name
         if self._state == CLOSED:
             raise StateError(f"{name}: the handle is closed")
         if self._state != READY or self._client is None:
@@ -180,19 +198,16 @@ class GuestFS(Operations):
                 f"{name}: the handle is read-only (every drive was added with readonly=True); "
                 "add the drive read-write to change it", errno.EROFS)
         with self._lock:
-            if self._trace:
-                self._tracemsg(tracing.call_line(spec, args))
             self._state = BUSY
             try:
-                result = self._client.call(spec, args, self.call_timeout)
-            except Error as e:
-                if self._trace:
-                    self._tracemsg(tracing.error_line(spec))
-                if isinstance(e, ApplianceError):
-                    self._teardown(sync=False, keep_open=True)
+                return self._client.call(spec, args, self.call_timeout)
+            except ApplianceError:
+                self._teardown(sync=False, keep_open=True)
                 raise
             except KeyboardInterrupt:
                 raise  # the client cancelled the call cleanly: the appliance is usable
+            except Error:
+                raise
             except BaseException:
                 # Interrupted some other way: the protocol state is unknown, stop the VM.
                 self._teardown(sync=False, keep_open=True)
@@ -200,12 +215,6 @@ class GuestFS(Operations):
             finally:
                 if self._state == BUSY:
                     self._state = READY
-            if self._trace:
-                self._tracemsg(tracing.result_line(spec, result)[:4096])
-        if isinstance(result, dict) and not self.python_return_dict and \
-                base_kind(spec.ret) == dict[str, str]:
-            return list(result.items())
-        return result
 
     # -- drives ------------------------------------------------------------
     def add_drive_opts(

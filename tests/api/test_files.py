@@ -517,8 +517,10 @@ def test_xattrs(g: guestbox.GuestFS, gdir: str) -> None:
     assert "trusted.onlink" not in [a["attrname"] for a in g.getxattrs(f)]
     g.lremovexattr("trusted.onlink", f"{gdir}/link")
     assert g.lgetxattrs(f"{gdir}/link") == []
+    g.setxattr("user.x", b"ab", 3, f)  # one past the value: its C string's NUL, as libguestfs
+    assert g.getxattr(f, "user.x") == b"ab\0"
     with pytest.raises(guestbox.Error) as e2:
-        g.setxattr("user.x", b"ab", 3, f)
+        g.setxattr("user.x", b"ab", 4, f)
     assert e2.value.errno == errno.EINVAL
 
 

@@ -363,11 +363,14 @@ def _session(sh: Shell, o: Options) -> int:
         return 0
     if o.script is not None:
         try:
-            with open(o.script, encoding="utf-8", errors="surrogateescape") as f:
-                return sh.run_lines(f.read().splitlines(), o.script, stop_on_error=True)
+            f = open(o.script, encoding="utf-8", errors="surrogateescape")
         except OSError as e:
             print(f"guestbox shell: {o.script}: {e.strerror}", file=sys.stderr)
             return 1
+        with f:  # -f replaces stdin, as in guestfish: --keys-from-stdin reads keys from it
+            settings.stream = f
+            settings.on_stdin_line = functools.partial(_count_line, sh)
+            return sh.run_lines(f, o.script, stop_on_error=True)
     return sh.loop(sys.stdin)
 
 
