@@ -10,8 +10,9 @@ The builders are also the source of the same layouts as `guestbox shell`
 scripts: `script(name)` records a builder's calls as guestfish commands
 (guestbox.cli.shell.script), with the disk sizes declared here answering the
 builders' size queries; `recording(name).keys` are the keys such a script
-prompts for, in order.  fedora-md is the exception: its /etc/mdadm.conf names
-the arrays' random UUIDs, which a script cannot read back.
+prompts for, in order.  fedora-md's script writes /etc/mdadm.conf through a
+host file, mdadm.conf in the current directory (it names the arrays' random
+UUIDs, which only a pipe can carry from md-detail).
 """
 
 from __future__ import annotations
@@ -244,10 +245,27 @@ def build_fedora_md(g: Operations) -> None:
     g.md_create("rootdev", ["/dev/sda2", "/dev/sdb2"], level="raid1")
     _ext2(g, "/dev/md/bootdev", 1, "BOOT")
     _fedora_lvm(g, "/dev/md/rootdev", boot="/dev/md/bootdev", fstab_boot="/dev/md0")
-    uuids = [g.md_detail(f"/dev/md/{n}")["uuid"] for n in ("bootdev", "rootdev")]
+    _mdadm_conf(g, ["MAILADDR root", "AUTO +imsm +1.x -all"],
+                {"/dev/md0": "/dev/md/bootdev", "/dev/md1": "/dev/md/rootdev"})
+
+
+def _mdadm_conf(g: Operations, heading: list[str], arrays: dict[str, str]) -> None:
+    """/etc/mdadm.conf naming each array's UUID (random, read with md_detail).
+
+    A script cannot hand md_detail's result back, so it pipes it through sed into
+    mdadm.conf in the current directory, then uploads that."""
+    def array(name: str, uuid: str) -> str:
+        return f"ARRAY {name} level=raid1 num-devices=2 UUID={uuid}"
+
+    if isinstance(g, ScriptRecorder):
+        lines = "".join(h + "\\n" for h in heading)
+        g.verbatim(f"!printf '{lines}' > mdadm.conf")
+        for name, dev in arrays.items():
+            g.verbatim(f"md-detail {dev} | sed -n 's|^uuid: |{array(name, '')}|p' >> mdadm.conf")
+        g.verbatim("upload mdadm.conf /etc/mdadm.conf")
+        return
     g.write("/etc/mdadm.conf", _fstab(
-        "MAILADDR root", "AUTO +imsm +1.x -all",
-        *(f"ARRAY /dev/md{i} level=raid1 num-devices=2 UUID={u}" for i, u in enumerate(uuids))))
+        *heading, *(array(name, g.md_detail(dev)["uuid"]) for name, dev in arrays.items())))
 
 
 def build_fedora_btrfs(g: Operations) -> None:
@@ -375,7 +393,7 @@ def image(name: str) -> Path:
 
 def recording(name: str) -> ScriptRecorder:
     """Phony guest name's builder recorded as a guestfish script that starts with `launch`,
-    for disks of the layout's sizes added in order (raises NotScriptable for fedora-md)."""
+    for disks of the layout's sizes added in order."""
     _, sizes, build = LAYOUTS[name]
     r = ScriptRecorder(disk_answers(sizes))
     r.launch()

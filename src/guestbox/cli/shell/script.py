@@ -177,6 +177,11 @@ class ScriptRecorder(_Base):
             out += [line, *keys]
         return "".join(f"{line}\n" for line in out)
 
+    def verbatim(self, line: str) -> None:
+        """Write line as it is: a host command (`!cmd`) or a pipe (`CMD | hostcmd`), what
+        a script can do with a result that the program cannot."""
+        self.steps.append((line, []))
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         spec = REGISTRY.get(name)
         if spec is None:
