@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     files,
     fs,
     fs_tools,
+    inspection,
     luks,
     lvm,
     md,

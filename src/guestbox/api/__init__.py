@@ -11,6 +11,7 @@ from .files import FileOps
 from .fs import FsOps
 from .fs_tools import FsToolOps
 from .handle_ops import HandleOps
+from .inspect import InspectOps
 from .luks import LuksOps
 from .lvm import LvmOps
 from .md import MdOps
@@ -24,6 +25,6 @@ __all__ = ["REGISTRY", "OpSpec", "op", "Operations"]
 
 class Operations(
     HandleOps, BlockOps, PartOps, FsOps, FsToolOps, LvmOps, LuksOps, MdOps, BtrfsOps,
-    FileOps, QueryOps, StreamOps, CommandOps, CopyOps, AugeasOps,
+    FileOps, QueryOps, StreamOps, CommandOps, CopyOps, AugeasOps, InspectOps,
 ):
     """Every operation of the table, as methods."""

@@ -278,3 +278,42 @@ class MDStat(TypedDict):
     mdstat_device: str
     mdstat_index: int
     mdstat_flags: str
+
+
+class Application(TypedDict):
+    """One entry of inspect_list_applications (deprecated: Application2 has the arch)."""
+
+    app_name: str
+    app_display_name: str
+    app_epoch: int
+    app_version: str
+    app_release: str
+    app_install_path: str
+    app_trans_path: str
+    app_publisher: str
+    app_url: str
+    app_source_package: str
+    app_summary: str
+    app_description: str
+
+
+class Application2(TypedDict):
+    """One entry of inspect_list_applications2: an installed package or program."""
+
+    app2_name: str
+    app2_display_name: str
+    app2_epoch: int
+    app2_version: str
+    app2_release: str
+    app2_arch: str
+    app2_install_path: str
+    app2_trans_path: str
+    app2_publisher: str
+    app2_url: str
+    app2_source_package: str
+    app2_summary: str
+    app2_description: str
+    app2_spare1: str
+    app2_spare2: str
+    app2_spare3: str
+    app2_spare4: str

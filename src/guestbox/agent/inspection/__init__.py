@@ -1,0 +1,125 @@
+"""Inspection in the appliance: which operating systems are on the disks, and what they are.
+
+inspect_os mounts each filesystem read-only at a private directory (never the
+sysroot), asks each OS family's detector (linux.py, windows.py ...) whether
+it holds an OS root, and keeps a Root for each one found (root.py); the
+inspect_get_* calls read those.  Listing applications and finding icons read
+the guest as the user has mounted it under the sysroot, as in libguestfs.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from ..block import list_filesystems
+from ..context import Ctx
+from ..registry import AgentError, impl
+from . import apps, icons, linux, windows
+from .mounts import looking_at
+from .root import INSPECTED, ROOTS, root_of
+
+DETECTORS = (linux.detect, windows.detect)
+"""Each takes (mountable, the directory it is mounted at) and returns a Root or None."""
+
+NOT_OS = {"swap", "unknown", "crypto_LUKS", "LVM2_member", "linux_raid_member", "zfs_member"}
+
+
+@impl
+def inspect_os(ctx: Ctx) -> list[str]:
+    ROOTS.clear()
+    INSPECTED[0] = True
+    for mountable, fstype in list_filesystems(ctx).items():
+        if fstype in NOT_OS:
+            continue
+        with looking_at(mountable) as path:
+            if path is None:
+                continue
+            for detect in DETECTORS:
+                found = detect(mountable, path)
+                if found is not None:
+                    ROOTS[mountable] = found
+                    break
+    for r in ROOTS.values():
+        linux.resolve_fstab(ctx, r)
+    return list(ROOTS)
+
+
+@impl
+def inspect_get_roots(ctx: Ctx) -> list[str]:
+    return list(ROOTS)
+
+
+def _getter(field: str) -> None:
+    """Register inspect_get_FIELD, returning Root.FIELD."""
+    def get(ctx: Ctx, root: str) -> object:
+        return getattr(root_of(root), field)
+    get.__name__ = f"inspect_get_{field}"
+    impl(get)
+
+
+for _field in ("type", "distro", "product_name", "product_variant", "major_version",
+               "minor_version", "arch", "hostname", "build_id", "osinfo", "package_format",
+               "package_management", "format", "drive_mappings"):
+    _getter(_field)
+
+
+def _windows_getter(field: str) -> None:
+    """Register inspect_get_windows_FIELD: an error for a root that is not Windows."""
+    def get(ctx: Ctx, root: str) -> str:
+        value = getattr(root_of(root), f"windows_{field}")
+        if value is None:
+            raise AgentError(f"not a Windows guest, or {field.replace('_', ' ')} could not "
+                             "be determined", errno.EINVAL)
+        return str(value)
+    get.__name__ = f"inspect_get_windows_{field}"
+    impl(get)
+
+
+for _field in ("systemroot", "current_control_set", "software_hive", "system_hive"):
+    _windows_getter(_field)
+
+
+@impl
+def inspect_get_mountpoints(ctx: Ctx, root: str) -> dict[str, str]:
+    r = root_of(root)
+    if not r.fstab:
+        return {"/": r.root}
+    return {mp: dev for dev, mp in r.fstab if mp.startswith("/")}
+
+
+@impl
+def inspect_get_filesystems(ctx: Ctx, root: str) -> list[str]:
+    r = root_of(root)
+    return [dev for dev, _ in r.fstab] or [r.root]
+
+
+def _false(name: str) -> None:
+    """Register inspect_is_NAME: always false since libguestfs 1.38 (install disks)."""
+    def get(ctx: Ctx, root: str) -> bool:
+        root_of(root)
+        return False
+    get.__name__ = f"inspect_is_{name}"
+    impl(get)
+
+
+for _name in ("live", "netinst", "multipart"):
+    _false(_name)
+
+
+@impl
+def inspect_list_applications2(ctx: Ctx, root: str) -> list[dict[str, object]]:
+    return apps.list_applications(root_of(root))
+
+
+@impl
+def inspect_list_applications(ctx: Ctx, root: str) -> list[dict[str, object]]:
+    return [{k.replace("app2_", "app_"): v for k, v in a.items()
+             if k not in ("app2_arch", "app2_spare1", "app2_spare2", "app2_spare3",
+                          "app2_spare4")}
+            for a in apps.list_applications(root_of(root))]
+
+
+@impl
+def inspect_get_icon(ctx: Ctx, root: str, favicon: bool | None = None,
+                     highquality: bool | None = None) -> bytes:
+    return icons.icon(root_of(root), bool(favicon), bool(highquality))

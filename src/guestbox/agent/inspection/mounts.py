@@ -1,0 +1,36 @@
+"""Filesystems mounted read-only for a look, away from the sysroot the user sees."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Iterator
+
+from ..fs import split_mountable, tool
+
+BASE = "/run/guestbox-inspect"
+_serial = itertools.count()
+
+
+@contextlib.contextmanager
+def looking_at(mountable: str) -> Iterator[str | None]:
+    """mountable mounted read-only at a private directory (None if it cannot be mounted),
+    unmounted after.  Journals are not replayed: the guest's disks stay as they were."""
+    target = f"{BASE}/{next(_serial)}"
+    os.makedirs(target, exist_ok=True)
+    device, volume = split_mountable(mountable)
+    options = "ro" + (f",subvol={volume}" if volume is not None else "")
+    mounted = False
+    try:
+        for opts in (f"{options},noload", options):  # noload: ext3/4 without journal replay
+            rc, _, _ = tool(["mount", "-o", opts, device, target])
+            if rc == 0:
+                mounted = True
+                break
+        yield target if mounted else None
+    finally:
+        if mounted:
+            tool(["umount", target])
+        with contextlib.suppress(OSError):
+            os.rmdir(target)
