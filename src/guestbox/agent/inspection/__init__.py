@@ -14,9 +14,9 @@ import errno
 from ..block import list_filesystems
 from ..context import Ctx
 from ..registry import AgentError, impl
-from . import apps, icons, linux, windows
+from . import apps, icons, linux, osinfo, windows
 from .mounts import looking_at
-from .root import INSPECTED, ROOTS, root_of
+from .root import INSPECTED, ROOTS, UNKNOWN, Root, root_of
 
 DETECTORS = (linux.detect, windows.detect)
 """Each takes (mountable, the directory it is mounted at) and returns a Root or None."""
@@ -27,20 +27,28 @@ NOT_OS = {"swap", "unknown", "crypto_LUKS", "LVM2_member", "linux_raid_member", 
 @impl
 def inspect_os(ctx: Ctx) -> list[str]:
     ROOTS.clear()
-    INSPECTED[0] = True
+    INSPECTED[0] = False
+    usrs: list[Root] = []
     for mountable, fstype in list_filesystems(ctx).items():
+        if fstype == "swap":
+            INSPECTED[0] = True
         if fstype in NOT_OS:
             continue
         with looking_at(mountable) as path:
             if path is None:
                 continue
+            INSPECTED[0] = True
             for detect in DETECTORS:
                 found = detect(mountable, path)
                 if found is not None:
-                    ROOTS[mountable] = found
+                    if found.role == "usr":
+                        usrs.append(found)
+                    else:
+                        ROOTS[mountable] = found
                     break
     for r in ROOTS.values():
         linux.resolve_fstab(ctx, r)
+        linux.merge_usr(r, usrs)
     return list(ROOTS)
 
 
@@ -58,25 +66,33 @@ def _getter(field: str) -> None:
 
 
 for _field in ("type", "distro", "product_name", "product_variant", "major_version",
-               "minor_version", "arch", "hostname", "build_id", "osinfo", "package_format",
+               "minor_version", "arch", "hostname", "build_id", "package_format",
                "package_management", "format", "drive_mappings"):
     _getter(_field)
 
 
-def _windows_getter(field: str) -> None:
-    """Register inspect_get_windows_FIELD: an error for a root that is not Windows."""
+@impl
+def inspect_get_osinfo(ctx: Ctx, root: str) -> str:
+    r = root_of(root)
+    return r.osinfo if r.osinfo != UNKNOWN else osinfo.short_id(r)
+
+
+def _windows_getter(field: str, missing: str) -> None:
+    """Register inspect_get_windows_FIELD: libguestfs's error for a root that is not Windows."""
     def get(ctx: Ctx, root: str) -> str:
         value = getattr(root_of(root), f"windows_{field}")
         if value is None:
-            raise AgentError(f"not a Windows guest, or {field.replace('_', ' ')} could not "
-                             "be determined", errno.EINVAL)
+            raise AgentError(f"not a Windows guest, or {missing}", errno.EINVAL)
         return str(value)
     get.__name__ = f"inspect_get_windows_{field}"
     impl(get)
 
 
-for _field in ("systemroot", "current_control_set", "software_hive", "system_hive"):
-    _windows_getter(_field)
+for _field, _missing in (("systemroot", "systemroot could not be determined"),
+                         ("current_control_set", "CurrentControlSet could not be determined"),
+                         ("software_hive", "software hive not found"),
+                         ("system_hive", "system hive not found")):
+    _windows_getter(_field, _missing)
 
 
 @impl

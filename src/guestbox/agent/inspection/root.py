@@ -26,14 +26,20 @@ class Root:
     hostname: str = UNKNOWN
     build_id: str = UNKNOWN
     osinfo: str = UNKNOWN
+    """Set by a detector only to override osinfo.short_id's answer."""
     package_format: str = UNKNOWN
     package_management: str = UNKNOWN
     format: str = "installed"
+    role: str = "root"
+    """"root", or "usr" for a separate /usr (merged into its root by inspect_os)."""
     fstab_entries: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
     """The OS's fstab as written: (spec, mountpoint, vfstype, options) of each line."""
     fstab: list[tuple[str, str]] = dataclasses.field(default_factory=list)
-    """(mountable, mountpoint) of each filesystem the OS mounts, in fstab order, resolved
-    to the appliance's names; swap has mountpoint "swap"."""
+    """(mountable, mountpoint) of each filesystem the OS mounts, resolved to the appliance's
+    names, in the order libguestfs 1.48 gives (the reverse of the fstab's); a swap keeps
+    its fstab mountpoint ("none", "swap")."""
+    mdadm_arrays: dict[str, str] = dataclasses.field(default_factory=dict)
+    """{md device name in the guest: array UUID} from the guest's mdadm.conf."""
     windows_systemroot: str | None = None
     windows_current_control_set: str | None = None
     windows_software_hive: str | None = None
@@ -44,7 +50,8 @@ class Root:
 ROOTS: dict[str, Root] = {}
 """The roots found by the last inspect_os, by mountable, in the order found."""
 INSPECTED: list[bool] = [False]
-"""Whether inspect_os has run in this appliance."""
+"""Whether the last inspect_os found any filesystem it could look at (libguestfs says
+"no inspection data" otherwise, even after inspect_os)."""
 
 
 def root_of(root: str) -> Root:
