@@ -80,6 +80,9 @@ TOOLS: dict[str, str] = {
     # augeas
 
     # copies
+
+    # Windows inspection: the registry hives, read with hivex's shell
+    "hivexsh": "libhivex-bin",
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 
@@ -106,6 +109,10 @@ LIBRARY_DIRS = ["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib6
 
 EXTRA_FILES = [
     "/usr/lib/file/magic.mgc", "/usr/share/misc/magic.mgc", "/etc/magic", "/etc/mke2fs.conf",
+    # Windows inspection: hivex recodes names (LATIN1) and strings (UTF-16LE) with iconv,
+    # whose gconv modules glibc finds through gconv-modules
+    "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules",
+    "/usr/lib/x86_64-linux-gnu/gconv/ISO8859-1.so", "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so",
 ]
 PATH_DIRS = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
