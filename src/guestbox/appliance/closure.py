@@ -80,6 +80,9 @@ TOOLS: dict[str, str] = {
     # augeas
 
     # copies
+
+    # inspection: rpm reads rpm databases (inspect_list_applications2)
+    "rpm": "rpm",
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 
