@@ -97,6 +97,8 @@ DATA_DIRS: dict[str, str] = {
     # directory whose files (not subdirectories) are copied: Debian package
     # augeas: the lens modules (0.7 MB; their tests/ are left out), read by aug_init
     "/usr/share/augeas/lenses/dist": "augeas-lenses",
+    # inspection: rpm's rpmrc and macros (0.3 MB with the build scripts beside them)
+    "/usr/lib/rpm": "rpm-common",
 }
 """Data directories the appliance's tools or libraries read."""
 

@@ -287,7 +287,9 @@ def _rpm() -> list[App]:
                              "--nosignature", "--nodigest", "-qa", "--qf", fmt])
     if rc != 0 and not out:
         raise AgentError(f"rpm: {err.strip() or f'exited with status {rc}'}")
-    return parse_rpm_query(out)
+    # libguestfs's daemon collects the packages last first: packages of the same name
+    # (gpg-pubkey) come out in reverse database order after the sort by name.
+    return parse_rpm_query(out)[::-1]
 
 
 READERS = {"deb": _deb, "rpm": _rpm, "pacman": _pacman, "apk": _apk}
