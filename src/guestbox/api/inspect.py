@@ -153,8 +153,11 @@ class InspectOps:
                          highquality: bool | None = None) -> bytes:
         """The OS's icon as PNG data, from the mounted guest; empty if it has none.
 
-        favicon=True allows the small favicon-style icons; highquality=True only
-        returns icons of at least 256x256.  Mount the guest's filesystems first.
+        favicon (true unless given as false, as in libguestfs) tries the guest's
+        /etc/favicon.png first; highquality=True only returns icons of at least
+        256x256 (libguestfs returns smaller ones too).  Mount the guest's
+        filesystems first.  No icon for Windows or CirrOS guests (libguestfs
+        converts theirs with netpbm tools the appliance does not have).
         """
         ...
 

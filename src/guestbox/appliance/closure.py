@@ -83,6 +83,8 @@ TOOLS: dict[str, str] = {
 
     # Windows inspection: the registry hives, read with hivex's shell
     "hivexsh": "libhivex-bin",
+    # inspection: rpm reads rpm databases (inspect_list_applications2)
+    "rpm": "rpm",
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 
@@ -97,6 +99,8 @@ DATA_DIRS: dict[str, str] = {
     # directory whose files (not subdirectories) are copied: Debian package
     # augeas: the lens modules (0.7 MB; their tests/ are left out), read by aug_init
     "/usr/share/augeas/lenses/dist": "augeas-lenses",
+    # inspection: rpm's rpmrc and macros (0.3 MB with the build scripts beside them)
+    "/usr/lib/rpm": "rpm-common",
 }
 """Data directories the appliance's tools or libraries read."""
 

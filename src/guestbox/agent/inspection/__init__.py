@@ -138,4 +138,4 @@ def inspect_list_applications(ctx: Ctx, root: str) -> list[dict[str, object]]:
 @impl
 def inspect_get_icon(ctx: Ctx, root: str, favicon: bool | None = None,
                      highquality: bool | None = None) -> bytes:
-    return icons.icon(root_of(root), bool(favicon), bool(highquality))
+    return icons.icon(root_of(root), favicon, bool(highquality))
