@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         for path, fmt in args.drives:
             g.add_drive_opts(path, readonly=True, format=fmt)
         g.launch()
+        for id_, key in args.keys or []:
+            g.set_luks_key(id_, key)
         decrypt(g, list(args.keys or []))
         oses = collect(g, g.inspect_os(), applications=args.applications, icon=args.icon)
     except (Error, KeyProblem) as e:
@@ -117,13 +119,12 @@ def _option_problem(args: argparse.Namespace) -> str | None:
 
 
 def decrypt(g: Any, keys: list[tuple[str, str]]) -> None:
-    """Open the LUKS devices: --key keys first; a device with none is asked for one.
+    """Open the LUKS devices with the keys given to g.set_luks_key (keys: their (id, key));
+    a device without one is asked for one (keys.read_key).
 
     As guestfs-tools' inspect_do_decrypt: a device that no key opens is an error
     (without it, inspection would silently miss what it holds).
     """
-    for id_, key in keys:
-        g.set_luks_key(id_, key)
     asked: set[str] = set()
     while True:
         g.inspect_decrypt()
