@@ -293,3 +293,22 @@ def test_help() -> None:
                    "--keys-from-stdin"):
         assert option in p.stdout
     assert shutil.which("xmllint"), "xmllint (libxml2-utils, scripts/setup-host) is needed"
+
+
+# -- the writer alone (pure logic) -------------------------------------------------------
+def test_xml_escaping_as_libxml2() -> None:
+    """Text: & < > " and CR escaped; attributes also LF and TAB, non-ASCII as &#xN;."""
+    from guestbox.cli.inspect_report import to_xml
+
+    os_ = {"root": "/dev/sda1", "major_version": 1, "minor_version": 0,
+           "hostname": 'a&b<c>"d\r\ne é',
+           "mountpoints": [{"dev": "/dev/é\t\n\"", "mountpoint": "/"}],
+           "filesystems": [{"dev": "/dev/sda1"}],
+           "applications": [], "icon": "A" * 150}
+    xml = to_xml([os_])
+    assert '<hostname>a&amp;b&lt;c&gt;&quot;d&#13;\ne é</hostname>' in xml
+    assert '<mountpoint dev="/dev/&#xE9;&#9;&#10;&quot;">/</mountpoint>' in xml
+    assert '      <filesystem dev="/dev/sda1"/>\n' in xml
+    assert "    <applications/>\n" in xml
+    assert f"<icon>{'A' * 72}\r\n{'A' * 72}\r\nAAAAAA</icon>" in xml
+    assert ET.fromstring(xml).findtext("operatingsystem/hostname") == 'a&b<c>"d\r\ne é'

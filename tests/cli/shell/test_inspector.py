@@ -122,3 +122,16 @@ def test_win_without_prefix_is_untouched() -> None:
     p = shell("--ro", *drives("windows"), "-i", "exists", "/win:c:", ":", "is-file", "win")
     assert (p.returncode, p.stdout) == (1, "false\n")
     assert "path must start with a / character" in p.stderr
+
+
+def test_win_paths_without_a_drive_letter() -> None:
+    """No inspection needed: backslashes and the guest's case, under the mounted root."""
+    p = shell("--ro", *drives("windows"), "-m", "/dev/sda2",
+              "is-file", r"win:\AUTOEXEC.BAT", ":",
+              "is-file", "/AUTOEXEC.BAT", ":",
+              "is-dir", r"win:\WINDOWS\system32\DRIVERS", ":",
+              "exists", r"win:\windows\nosuch", ":",
+              "exists", r"win:\windows\nosuch\deeper", ":",
+              "exists", "win:/program files")
+    assert (p.returncode, p.stderr) == (0, ""), p.stderr
+    assert p.stdout.split() == ["true", "false", "true", "false", "false", "true"]
