@@ -208,7 +208,8 @@ def test_wrong_key_is_an_error() -> None:
     assert "could not find key to open LUKS encrypted /dev/sda2" in p.stderr
     p = inspect("--format=raw", "-a", disk, "--keys-from-stdin", stdin="")
     assert p.returncode == 1
-    assert 'could not read key or passphrase ("/dev/sda2")' in p.stderr
+    assert p.stderr == ('guestbox inspect: could not read key or passphrase ("/dev/sda2"): '
+                        "end of input\n")
 
 
 # -- an icon ----------------------------------------------------------------------------

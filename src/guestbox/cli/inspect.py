@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import Error
 from .inspect_report import collect, to_json, to_xml
 from .shell.keys import KeyProblem, key_of, parse_selector, read_key, settings
+from .shell.words import PROG as SHELL
 
 PROG = "guestbox inspect"
 
@@ -101,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
             g.set_luks_key(id_, key)
         decrypt(g, list(args.keys or []))
         oses = collect(g, g.inspect_os(), applications=args.applications, icon=args.icon)
-    except (Error, KeyProblem) as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
+    except (Error, KeyProblem) as e:  # read_key's messages start with the shell's name
+        print(f"{PROG}: {str(e).removeprefix(f'{SHELL}: ')}", file=sys.stderr)
         return 1
     finally:
         g.close()
