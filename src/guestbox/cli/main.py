@@ -8,6 +8,7 @@ import sys
 
 from ..appliance import builder
 from ..errors import Error
+from . import inspect as inspect_cmd
 
 
 def _appliance(args: argparse.Namespace) -> int:
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("docs", help="write the API reference generated from the operation table")
     d.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
     d.set_defaults(func=_docs)
+    inspect_cmd.add_parser(sub)
     sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",
                    add_help=False)
     return p

@@ -6,6 +6,7 @@ converted as guestfish converts them, and every mistake gets guestfish's text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...api.kinds import kind_name, plain
@@ -15,6 +16,12 @@ from .words import PROG, SyntaxProblem, split_list
 
 class BadArgs(Exception):
     """Words that do not fit the command: the message is guestfish's, ready to print."""
+
+
+path_hook: Callable[[str], str] | None = None
+"""Applied to the words of path parameters (Pathname, Dev_or_Path, Mountable_or_Path):
+the shell sets it to winpath's `win:` resolution; it raises BadArgs to refuse a word."""
+_PATH_KINDS = ("Pathname", "DevOrPath", "MountableOrPath")
 
 
 def dashed(name: str) -> str:
@@ -98,6 +105,8 @@ def value(spec: OpSpec, p: Param, word: str) -> Any:
             raise BadArgs(str(e)) from None
     if kind is bytes:
         return word.encode("latin-1", "surrogateescape")
+    if path_hook is not None and kind_name(p.kind) in _PATH_KINDS:
+        return path_hook(word)
     return word
 
 

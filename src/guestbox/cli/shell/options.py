@@ -11,9 +11,11 @@ from ... import __version__
 from .. import prepared
 from ..prepared import Prepared, PreparedError, is_help
 from . import complete, progress, remote
+from .inspector import greeting, inspect_mount
 from .keys import KeyProblem, key_of, parse_selector, settings
 from .remote import RemoteError, daemonize, remote_pid
 from .repl import Quit, Shell
+from .winpath import WinPathProblem, resolve
 
 USAGE = """\
 guestbox shell: guestfish-compatible shell for editing disk images
@@ -24,7 +26,7 @@ usage: guestbox shell [--options] [command [args] [: command ...]]
   --ro / --rw           add drives read-only / read-write (default)
   -x                    trace each command to stderr
   -v|--verbose          verbose messages
-  -i|--inspector        inspect and mount the guest (not available yet)
+  -i|--inspector        inspect the disks and mount the guest's filesystems
   -N [FILE=]TYPE        a prepared disk (-N help lists the types)
   --progress-bars       progress bars even when not interactive (--no-progress-bars: none)
   --blocksize[=512|4096] sector size of the -a that follow
@@ -235,16 +237,13 @@ def main(argv: list[str]) -> int:
     except PreparedError as e:
         print(f"guestbox shell: {e}", file=sys.stderr)
         return 1
-    if o.inspector:
-        print("guestbox shell: -i/--inspector needs inspection, which guestbox does not "
-              "have yet; mount filesystems with -m DEV[:MOUNTPOINT]", file=sys.stderr)
-        return 1
     settings.from_stdin, settings.echo = o.keys_from_stdin, o.echo_keys
     if o.listen:
         child = daemonize(o.csh)
         return child if isinstance(child, int) else _listener(o, child)
     interactive = not o.commands and o.script is None and sys.stdin.isatty()
     sh = Shell(interactive=interactive, trace=o.trace)
+    _win_paths(sh)
     if o.progress_bars if o.progress_bars is not None else interactive:
         progress.enable(sh)
     sh.pipe_error = o.pipe_error
@@ -291,6 +290,7 @@ def _listen_conflict(o: Options) -> str | None:
 def _listener(o: Options, ready: Callable[[bool], None]) -> int:
     """The background shell of --listen: set up as asked, then serve until quit."""
     sh = Shell(interactive=False, trace=o.trace)
+    _win_paths(sh)
     sh.pipe_error = o.pipe_error
     try:
         status = _setup(sh, o)
@@ -334,8 +334,14 @@ def _setup(sh: Shell, o: Options) -> int | None:
             sh.run_words_list(["add-drive", path, f"readonly:{str(o.readonly).lower()}",
                                *([f"format:{fmt}"] if fmt else []),
                                *([f"blocksize:{bs}"] if bs else [])])
-        if o.mounts or o.prepared:
-            sh.run_words_list(["run"])  # as guestfish: -m and -N launch the appliance
+        if o.mounts or o.prepared or o.inspector:
+            sh.run_words_list(["run"])  # as guestfish: -m, -N and -i launch the appliance
+        if o.inspector:
+            root = inspect_mount(sh, o.keys, o.readonly)
+            if root is None:
+                return 1
+            if sh.interactive:
+                sh.greeting = greeting(sh, root)
         devices = sh.g.list_devices() if o.prepared else []
         for index, prep in o.prepared.items():
             prep.setup(sh.g, devices[index])
@@ -347,6 +353,19 @@ def _setup(sh: Shell, o: Options) -> int | None:
     except Exception:  # noqa: BLE001 - CommandFailed, already reported
         return 1
     return None
+
+
+def _win_paths(sh: Shell) -> None:
+    """`win:` paths in the arguments of sh's commands, as guestfish (winpath.py)."""
+    from . import args
+
+    def hook(word: str) -> str:
+        try:
+            return resolve(sh.g, word)
+        except WinPathProblem as e:
+            raise args.BadArgs(str(e)) from None
+
+    args.path_hook = hook
 
 
 def _session(sh: Shell, o: Options) -> int:

@@ -50,6 +50,8 @@ class Shell:
         self.pipe_error = False  # --pipe-error
         self.commands_issued = 0
         """Commands run so far (guestfish's command_num): the first unknown one gets hints."""
+        self.greeting = ""
+        """Printed after the banner (-i: the OS and its mounts, as guestfish)."""
 
     # -- errors ------------------------------------------------------------
     def where(self) -> str:
@@ -148,7 +150,7 @@ class Shell:
             from .complete import setup
 
             setup(self)
-            sys.stdout.write(BANNER)
+            sys.stdout.write(BANNER + self.greeting)
             return self._interactive()
         return self.run_lines(stdin, "*stdin*", stop_on_error=True)
 
