@@ -154,6 +154,8 @@ PACMAN = {  # directory: desc file
 def _os_release(g: guestbox.GuestFS, distro: str) -> None:
     g.mkdir_p("/etc")
     g.write("/etc/os-release", f"ID={distro}\nVERSION_ID=1\n".encode())
+    g.mkdir_p("/bin")  # a Linux root: /etc, /bin and an fstab
+    g.write("/etc/fstab", b"")
 
 
 @pytest.fixture(scope="module")

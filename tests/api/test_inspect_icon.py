@@ -64,6 +64,8 @@ def guests() -> Iterator[tuple[guestbox.GuestFS, dict[str, str]]]:
             g.mount(devs[name], "/")
             g.mkdir_p("/etc")
             g.write("/etc/os-release", f"ID={distro}\nVERSION_ID=12\n".encode())
+            g.mkdir_p("/bin")  # a Linux root: /etc, /bin and an fstab
+            g.write("/etc/fstab", b"")
             for path, data in files.items():
                 g.mkdir_p(path.rsplit("/", 1)[0])
                 g.write(path, data)
