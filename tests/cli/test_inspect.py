@@ -240,7 +240,11 @@ def test_icon(tmp_path: Path, rng_schema: Path) -> None:
         g.shutdown()
     finally:
         g.close()
-    xml = ok(inspect("--format=raw", "-a", str(disk)))
+    raw = subprocess.run([sys.executable, "-m", "guestbox.cli.main", "inspect", "--format=raw",
+                          "-a", str(disk)], capture_output=True, timeout=600,
+                         env=dict(os.environ, PYTHONPATH=SRC))
+    assert raw.returncode == 0, raw.stderr
+    xml = raw.stdout.decode()  # bytes: text mode would turn the CR LF into LF
     m = re.search(r"\n    <icon>([^<]*)</icon>\n  </operatingsystem>", xml)
     assert m is not None, xml
     lines = m.group(1).split("\r\n")

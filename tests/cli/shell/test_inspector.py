@@ -58,7 +58,7 @@ def test_ro_and_rw(tmp_path: Path) -> None:
     subprocess.run(["cp", "--sparse=always", str(phony.image("debian")), str(disk)], check=True)
     p = shell("--format=raw", "-a", str(disk), "-i", "touch", "/var/new", ":",
               "is-file", "/var/new", ":", "cat", "/etc/hostname")
-    assert (p.returncode, p.stdout) == (0, "true\ndebian.invalid"), p.stderr
+    assert (p.returncode, p.stdout) == (0, "true\ndebian.invalid\n"), p.stderr
     p = shell("--ro", "--format=raw", "-a", str(disk), "-m", "/dev/debian/var",
               "is-file", "/new")
     assert (p.returncode, p.stdout) == (0, "true\n"), p.stderr
@@ -67,7 +67,7 @@ def test_ro_and_rw(tmp_path: Path) -> None:
 def test_luks_key() -> None:
     p = shell("--ro", *drives("fedora-lvm-on-luks"), "--key", "/dev/sda2:key:FEDORA", "-i",
               "cat", "/etc/redhat-release")
-    assert (p.returncode, p.stdout) == (0, "Fedora release 14 (Phony)"), p.stderr
+    assert (p.returncode, p.stdout) == (0, "Fedora release 14 (Phony)\n"), p.stderr
 
 
 def test_no_os(tmp_path: Path) -> None:
