@@ -547,3 +547,29 @@ def test_deprecated_flags(g: guestbox.GuestFS) -> None:
     assert REGISTRY["lstat"].deprecated_by == "lstatns"
     assert REGISTRY["zegrepi"].deprecated_by == "grep"
     assert REGISTRY["lstat"].nofollow == frozenset({"path"})
+
+
+def test_case_sensitive_path(g: guestbox.GuestFS, gdir: str) -> None:
+    """libguestfs 1.48's answers on the same tree (run side by side)."""
+    g.mkdir_p(f"{gdir}/Windows/System32")
+    g.touch(f"{gdir}/Windows/System32/netkvm.sys")
+    g.touch(f"{gdir}/file")
+    g.ln_s(f"{gdir}/Windows", f"{gdir}/link")
+    low = gdir.lower()  # gdir's own elements are lower case already
+    assert g.case_sensitive_path(f"{low}/windows/system32/netkvm.sys") == \
+        f"{gdir}/Windows/System32/netkvm.sys"
+    assert g.case_sensitive_path(f"{gdir}/WINDOWS//system32/NoSuchFile") == \
+        f"{gdir}/Windows/System32/NoSuchFile"
+    assert g.case_sensitive_path(f"{gdir}/windows/") == f"{gdir}/Windows"
+    assert g.case_sensitive_path(f"{gdir}/LINK/system32") == f"{gdir}/link/System32"
+    assert g.case_sensitive_path("/") == "/"
+    for path, message in [
+        (f"{gdir}/windows/system33/netkvm.sys", "system33: not found"),
+        (f"{gdir}/windows/system32/nosuch/more", "nosuch: not found"),
+        (f"{gdir}/windows/.", 'path contains "." or ".." elements'),
+        (f"{gdir}/FILE/x", "chdir: file: Not a directory"),
+        ("windows", "case_sensitive_path_stub: path must start with a / character"),
+    ]:
+        with pytest.raises(guestbox.Error) as e:
+            g.case_sensitive_path(path)
+        assert str(e.value) == f"case_sensitive_path: {message}"

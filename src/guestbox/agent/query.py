@@ -454,6 +454,32 @@ def realpath(ctx: Ctx, path: str) -> str:
     return to_guest(path)
 
 
+@impl
+def case_sensitive_path(ctx: Ctx, path: str) -> str:
+    # a plain string, not a Pathname: the case of each element is what is looked for
+    if not path.startswith("/"):
+        raise AgentError("case_sensitive_path_stub: path must start with a / character",
+                         errno.EINVAL)
+    need_root("case_sensitive_path_stub")
+    parts = [p for p in path.split("/") if p]
+    done = ""
+    for i, part in enumerate(parts):
+        if part == ".":
+            raise AgentError('path contains "." or ".." elements', errno.EINVAL)
+        try:
+            names = os.listdir(resolve(done or "/"))
+        except OSError as e:
+            raise AgentError(f"chdir: {done.rpartition('/')[2]}: {e.strerror}", e.errno) from None
+        found = part if part in names else next(
+            (n for n in names if n.lower() == part.lower()), None)
+        if found is None:
+            if i < len(parts) - 1:
+                raise AgentError(f"{part}: not found", errno.ENOENT)
+            found = part
+        done = f"{done}/{found}"
+    return done or "/"
+
+
 # -- content -------------------------------------------------------------------
 @impl
 def cat(ctx: Ctx, path: str) -> str:

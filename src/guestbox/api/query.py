@@ -273,6 +273,18 @@ class QueryOps:
         """
         ...
 
+    @op()
+    def case_sensitive_path(self, path: str) -> str:
+        """path with each element in the case the guest spells it, for case-insensitive
+        names read from Windows' configuration or registry: "/windows/system32" ->
+        "/Windows/System32".
+
+        An exact name wins over a case-insensitive match.  The last element may not
+        exist (it is kept as written); a missing directory before it is an error.
+        Symbolic links are followed inside the guest, and keep their own names.
+        """
+        ...
+
     # -- content ---------------------------------------------------------------
     @op()
     def cat(self, path: Pathname) -> str:

@@ -5,10 +5,9 @@ As guestfish 1.48 (fish.c win_prefix), for every path parameter of a command
 letter is looked up in inspect_get_drive_mappings of the first root and
 replaced by the directory where that device is mounted (guestbox never mounts
 it for you); backslashes become slashes; then the case of each element is
-resolved as case_sensitive_path does (the guest's own names, e.g. on NTFS); if
+resolved by case_sensitive_path (the guest's own names, e.g. on NTFS); if
 that fails, the path is used as written.  A path without the prefix is left
-alone.  guestbox's API has no case_sensitive_path operation yet, so the
-resolution is done here with ls and is_dir, with its documented rules.
+alone.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def resolve(g: Any, word: str) -> str:
         path = "/"
     path = path.replace("\\", "/")
     try:
-        return case_sensitive_path(g, path)
+        return str(g.case_sensitive_path(path))
     except Exception:  # noqa: BLE001 - as guestfish: the path as written
         return path
 
@@ -56,27 +55,3 @@ def _drive(g: Any, letter: str, rest: str) -> str:
         raise WinPathProblem(f"{PROG}: to access '{letter}:', mount {device} first.  One way "
                              f"to do this is:\n  umount-all\n  mount {device} /")
     return f"{mountpoint}{'/' if mountpoint != '/' else ''}{rest}"
-
-
-def case_sensitive_path(g: Any, path: str) -> str:
-    """libguestfs's case_sensitive_path: each element of the absolute path with the case
-    it has in the guest; the last one may not exist (kept as written); a missing
-    directory before it is an error."""
-    if not path.startswith("/"):
-        raise ValueError(f"case_sensitive_path: {path}: path must start with a / character")
-    parts = [p for p in path.split("/") if p and p != "."]
-    done = ""
-    for i, part in enumerate(parts):
-        names = g.ls(done or "/")
-        name = part if part in names else next(
-            (n for n in names if n.lower() == part.lower()), None)
-        last = i == len(parts) - 1
-        if name is None:
-            if last:
-                name = part
-            else:
-                raise FileNotFoundError(f"{done}/{part}")
-        done = f"{done}/{name}"
-        if not last and not g.is_dir(done):
-            raise NotADirectoryError(done)
-    return done or "/"
