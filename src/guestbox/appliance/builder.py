@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import closure
-from .cache import cache_dir, locked
+from .cache import cache_dir, locked, remove_unused
 from .cpio import CpioWriter
 from .elf import drop_data_object
 from .kernel import unpack_for_pvh
@@ -156,9 +156,11 @@ def clean() -> list[Path]:
 
 
 def _remove_old(keep: str) -> None:
+    """Remove the appliances of older inputs, except those a running QEMU still uses (the
+    next build removes them)."""
     for d in cache_dir().glob("appliance-*"):
-        if d.name != f"appliance-{keep}":
-            shutil.rmtree(d, ignore_errors=True)
+        if d.name != f"appliance-{keep}" and d.is_dir():
+            remove_unused(d)
 
 
 def build(key: str) -> Appliance:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
+
+IN_USE = "in-use.lock"
+"""In an appliance's directory: shared-locked by each QEMU started from it."""
 
 
 def cache_dir() -> Path:
@@ -30,3 +35,31 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def hold_in_use(directory: Path) -> IO[str] | None:
+    """A shared lock on directory's in-use file, held until the returned file is closed, so
+    that a newer appliance's build does not remove this one under a running QEMU (which
+    still saves states into it)."""
+    try:
+        f = open(directory / IN_USE, "a")
+    except OSError:  # removed meanwhile: nothing to protect
+        return None
+    fcntl.flock(f, fcntl.LOCK_SH)
+    return f
+
+
+def remove_unused(directory: Path) -> bool:
+    """Remove directory unless some process holds it in use; whether it was removed."""
+    try:
+        f = open(directory / IN_USE, "a")
+    except OSError:
+        shutil.rmtree(directory, ignore_errors=True)
+        return True
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        shutil.rmtree(directory, ignore_errors=True)
+    return True

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..appliance.builder import Appliance
+from ..appliance.cache import hold_in_use
 from ..errors import ApplianceError
 from ..interrupt import DeferredInterrupt
 from ..protocol.bulk import BULK_TARGETS, MAILBOX_SERIAL, MAILBOX_SIZE
@@ -130,6 +131,7 @@ class VM:
         self._unplugged: list[str] = []
         self._dir = tempfile.mkdtemp(prefix="guestbox-")
         self._reader: threading.Thread | None = None
+        self._in_use = hold_in_use(appliance.directory)
 
     # -- command line --------------------------------------------------------
     def machine_argv(self) -> list[str]:
@@ -458,6 +460,9 @@ class VM:
             self._reader.join(2)
             self._reader = None
         shutil.rmtree(self._dir, ignore_errors=True)
+        if self._in_use is not None:
+            self._in_use.close()
+            self._in_use = None
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
