@@ -302,3 +302,38 @@ def test_hd_and_vd_names_mean_the_sd_disk(h: guestbox.GuestFS) -> None:
     assert h.blockdev_getsize64("/dev/vda") == h.blockdev_getsize64("/dev/sda")
     with pytest.raises(FileNotFoundError, match="/dev/vdz"):
         h.blockdev_getsize64("/dev/vdz")
+
+
+def test_findfs_label_and_uuid(h: guestbox.GuestFS) -> None:
+    """libguestfs 1.48's answers and error texts (run side by side)."""
+    h.part_disk("/dev/sdb", "mbr")
+    h.mkfs("ext4", "/dev/sdb1", label="FINDME")
+    h.set_uuid("/dev/sdb1", "01234567-0123-0123-0123-012345678901")
+    h.part_disk("/dev/sda", "mbr")
+    h.zero("/dev/sda1")
+    h.pvcreate("/dev/sda1")
+    h.vgcreate("VGF", ["/dev/sda1"])
+    try:
+        h.lvcreate("LVF", "VGF", 8)
+        h.mkfs("ext2", "/dev/VGF/LVF", label="INLV")
+        assert h.findfs_label("FINDME") == "/dev/sdb1"
+        assert h.findfs_uuid("01234567-0123-0123-0123-012345678901") == "/dev/sdb1"
+        assert h.findfs_label("INLV") == "/dev/VGF/LVF"  # not /dev/mapper/VGF-LVF
+        for call, arg, tag in [(h.findfs_label, "NOPE", "LABEL"), (h.findfs_uuid, "nope", "UUID"),
+                               (h.findfs_label, "", "LABEL")]:
+            with pytest.raises(guestbox.Error) as e:
+                call(arg)
+            assert str(e.value).endswith(f": findfs exited with status 1: findfs: unable to "
+                                         f"resolve '{tag}={arg}'")
+    finally:
+        h.vgremove("VGF")
+
+
+def test_blockdev_setra(h: guestbox.GuestFS) -> None:
+    """There is no blockdev_getra (nor in libguestfs): setting works or fails clearly."""
+    for sectors in (512, 0):
+        h.blockdev_setra("/dev/sda", sectors)
+    with pytest.raises(guestbox.Error, match="^blockdev_setra: readahead sectors must be >= 0$"):
+        h.blockdev_setra("/dev/sda", -1)
+    with pytest.raises(guestbox.Error, match="^blockdev_setra: /dev/sdz: No such"):
+        h.blockdev_setra("/dev/sdz", 8)

@@ -9,8 +9,9 @@ import re
 
 from ..protocol.frames import MAX_BUFFER
 from .btrfs import mountables as btrfs_mountables
-from .context import Ctx
+from .context import Ctx, capture, output_of
 from .dispatch import split_btrfsvol
+from .fs import lv_canonical
 from .lvm import dm_names, lvs_paths
 from .paths import to_guest
 from .registry import AgentError, impl
@@ -268,6 +269,34 @@ def blockdev_setro(ctx: Ctx, device: str) -> None:
 @impl
 def blockdev_setrw(ctx: Ctx, device: str) -> None:
     ctx.run(["blockdev", "--setrw", device])
+
+
+@impl
+def blockdev_setra(ctx: Ctx, device: str, sectors: int) -> None:
+    if sectors < 0:
+        raise AgentError("readahead sectors must be >= 0", errno.EINVAL)
+    if sectors > 0x7FFFFFFF:
+        raise AgentError("readahead sectors must be < 2^31", errno.EINVAL)
+    ctx.run(["blockdev", "--setra", str(sectors), device])
+
+
+def _findfs(tag: str, value: str) -> str:
+    """findfs TAG=value, as libguestfs reports it: an LV by its canonical name."""
+    out = output_of(capture(["findfs", f"{tag}={value}"]), status=True).strip()
+    if out.startswith("/dev/vd"):  # the appliance's own mailbox disk is never the guest's
+        raise AgentError(f"findfs exited with status 1: findfs: unable to resolve "
+                         f"'{tag}={value}'", errno.ENOENT)
+    return lv_canonical(out)
+
+
+@impl
+def findfs_label(ctx: Ctx, label: str) -> str:
+    return _findfs("LABEL", label)
+
+
+@impl
+def findfs_uuid(ctx: Ctx, uuid: str) -> str:
+    return _findfs("UUID", uuid)
 
 
 @impl

@@ -141,6 +141,22 @@ class BlockOps:
         ...
 
     @op()
+    def blockdev_setra(self, device: Device, sectors: int) -> None:
+        """Set the kernel's readahead of device, in 512-byte sectors (0 or more)."""
+        ...
+
+    @op()
+    def findfs_label(self, label: str) -> str:
+        """The device holding the filesystem labelled label (an LV by its /dev/VG/LV name)."""
+        ...
+
+    @op()
+    def findfs_uuid(self, uuid: str) -> str:
+        """The device holding the filesystem whose UUID is uuid (an LV by its /dev/VG/LV
+        name)."""
+        ...
+
+    @op()
     def blockdev_flushbufs(self, device: Device) -> None:
         """Flush the kernel's buffers of device."""
         ...

@@ -32,6 +32,7 @@ TOOLS: dict[str, str] = {
     # binary: Debian package
     "mount": "mount", "umount": "mount", "losetup": "mount", "blkid": "util-linux",
     "blockdev": "util-linux", "lsblk": "util-linux", "findmnt": "util-linux",
+    "findfs": "util-linux",
     "wipefs": "util-linux", "mkswap": "util-linux", "swapon": "mount", "swapoff": "mount",
     "fstrim": "util-linux", "sfdisk": "fdisk", "partx": "util-linux",
     "parted": "parted", "sgdisk": "gdisk",
