@@ -309,8 +309,33 @@ def _vfstype_for(device: str, vfstype: str | None) -> str | None:
     return vfstype
 
 
+UFS_TYPES = ("ufs2", "44bsd")
+"""The ufstype= tried for a UFS mounted without one, in libguestfs's inspection order:
+FreeBSD's UFS2, then the 4.4BSD UFS1 of NetBSD and OpenBSD.  Linux's default ("old")
+reads neither."""
+
+
+def ufs_options(options: str) -> list[str]:
+    """options with each of UFS_TYPES added ([] if options already names a ufstype)."""
+    if "ufstype=" in options:
+        return []
+    return [f"{options},ufstype={t}" if options else f"ufstype={t}" for t in UFS_TYPES]
+
+
+def _is_ufs(device: str, vfs: str | None) -> bool:
+    if vfs is not None:
+        return vfs == "ufs"
+    try:
+        return blkid_tag(device, "TYPE") == "ufs"
+    except AgentError:
+        return False
+
+
 def do_mount(options: str, vfstype: str | None, mountable: str, mountpoint: str) -> None:
-    """mount -o options [-t vfstype] device target, with libguestfs's error shape."""
+    """mount -o options [-t vfstype] device target, with libguestfs's error shape.
+
+    A UFS mounted without ufstype= is tried with each of UFS_TYPES first (libguestfs
+    leaves the user to name one with mount_vfs), then as asked, whose error is told."""
     target = mount_target(mountpoint)
     device, volume = split_mountable(mountable)
     opts = options
@@ -321,6 +346,10 @@ def do_mount(options: str, vfstype: str | None, mountable: str, mountpoint: str)
     if vfs:
         argv += ["-t", vfs]
     argv += [device, target]
+    if _is_ufs(device, vfs):  # before Linux's default ufstype, which mounts UFS1 but misreads it
+        for ufs in ufs_options(opts):
+            if tool(["mount", "-o", ufs, "-t", "ufs", device, target])[0] == 0:
+                return
     rc, out, err = tool(argv)
     if rc != 0 and has_btrfs_magic(device):
         # a btrfs whose other devices appeared after launch (in LUKS, an LV, an md array)

@@ -25,6 +25,7 @@ MODULES = [
     "isofs", "squashfs", "udf", "dm_mod", "dm_crypt", "dm_snapshot", "dm_mirror", "dm_zero",
     "raid0", "raid1", "raid10", "raid456", "linear", "loop", "aes_generic", "xts", "cbc", "ecb",
     "essiv", "algif_skcipher", "af_alg", "fuse", "overlay",
+    "ufs",  # the BSDs' filesystems (read-only in Debian's kernel: ufstype=ufs2 or 44bsd)
 ]
 """Kernel modules the appliance loads at boot, with their dependencies."""
 

@@ -14,12 +14,13 @@ import errno
 from ..block import list_filesystems
 from ..context import Ctx
 from ..registry import AgentError, impl
-from . import apps, icons, linux, osinfo, windows
+from . import apps, bsd, icons, linux, osinfo, windows
 from .mounts import looking_at
 from .root import INSPECTED, ROOTS, UNKNOWN, Root, root_of
 
-DETECTORS = (linux.detect, windows.detect)
-"""Each takes (mountable, the directory it is mounted at) and returns a Root or None."""
+DETECTORS = (bsd.detect, linux.detect, windows.detect)
+"""Each takes (mountable, the directory it is mounted at) and returns a Root or None;
+in libguestfs's order (a BSD root would also pass the Linux test)."""
 
 NOT_OS = {"swap", "unknown", "crypto_LUKS", "LVM2_member", "linux_raid_member", "zfs_member"}
 
@@ -34,7 +35,7 @@ def inspect_os(ctx: Ctx) -> list[str]:
             INSPECTED[0] = True
         if fstype in NOT_OS:
             continue
-        with looking_at(mountable) as path:
+        with looking_at(mountable, fstype) as path:
             if path is None:
                 continue
             INSPECTED[0] = True
@@ -46,8 +47,10 @@ def inspect_os(ctx: Ctx) -> list[str]:
                     else:
                         ROOTS[mountable] = found
                     break
+    bsd.drop_shadow_root(ROOTS)
     for r in ROOTS.values():
         linux.resolve_fstab(ctx, r)
+        bsd.resolve_fstab(ctx, r)
         linux.merge_usr(r, usrs)
     return list(ROOTS)
 

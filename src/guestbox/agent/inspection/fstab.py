@@ -179,11 +179,11 @@ def _subvol(options: str) -> str | None:
     return None
 
 
-def resolve(ctx: Ctx, root: str, fstab: list[Entry], arrays: dict[str, str]) -> \
-        list[tuple[str, str]]:
+def resolve(ctx: Ctx, root: str, fstab: list[Entry], arrays: dict[str, str],
+            resolver: Resolver | None = None) -> list[tuple[str, str]]:
     """(mountable, mountpoint) of the entries libguestfs keeps, in the order libguestfs
-    1.48 returns them: the reverse of the file's."""
-    resolver = Resolver(ctx, arrays)
+    1.48 returns them: the reverse of the file's.  resolver: another OS's device names."""
+    resolver = resolver or Resolver(ctx, arrays)
     out = []
     for spec, mountpoint, vfstype, options in fstab:
         if IGNORED_SPECS.match(spec) or not vfstype:

@@ -123,11 +123,16 @@ def _is_linux_root(guest: Guest) -> bool:
             and (guest.is_file("/etc/fstab") or guest.is_file("/etc/hosts")))
 
 
+def is_grub_boot(guest: Guest) -> bool:
+    """Whether the filesystem is a Grub /boot (libguestfs looks no further at it)."""
+    return any(guest.is_file(f) for f in ("/grub/menu.lst", "/grub/grub.conf", "/grub2/grub.cfg"))
+
+
 def detect(mountable: str, path: str) -> Root | None:
     """A Root if the filesystem at path holds a Linux / (role "root") or /usr ("usr")."""
     guest = Guest(path)
-    if any(guest.is_file(f) for f in ("/grub/menu.lst", "/grub/grub.conf", "/grub2/grub.cfg")):
-        return None  # a /boot
+    if is_grub_boot(guest):
+        return None
     rel = Release()
     if _is_linux_root(guest):
         check_release(guest, rel, LINUX_TESTS)

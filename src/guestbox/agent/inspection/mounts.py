@@ -7,24 +7,29 @@ import itertools
 import os
 from collections.abc import Iterator
 
-from ..fs import split_mountable, tool
+from ..fs import split_mountable, tool, ufs_options
 
 BASE = "/run/guestbox-inspect"
 _serial = itertools.count()
 
 
 @contextlib.contextmanager
-def looking_at(mountable: str) -> Iterator[str | None]:
+def looking_at(mountable: str, vfstype: str | None = None) -> Iterator[str | None]:
     """mountable mounted read-only at a private directory (None if it cannot be mounted),
-    unmounted after.  Journals are not replayed: the guest's disks stay as they were."""
+    unmounted after.  Journals are not replayed: the guest's disks stay as they were.
+    A UFS (vfstype "ufs") is tried as UFS2, then as 4.4BSD UFS1, as libguestfs does."""
     target = f"{BASE}/{next(_serial)}"
     os.makedirs(target, exist_ok=True)
     device, volume = split_mountable(mountable)
     options = "ro" + (f",subvol={volume}" if volume is not None else "")
     mounted = False
     try:
-        for opts in (f"{options},noload", options):  # noload: ext3/4 without journal replay
-            rc, _, _ = tool(["mount", "-o", opts, device, target])
+        if vfstype == "ufs":
+            attempts = [["-t", "ufs", "-o", opts] for opts in ufs_options(options)]
+        else:  # noload: ext3/4 without journal replay
+            attempts = [["-o", f"{options},noload"], ["-o", options]]
+        for args in attempts:
+            rc, _, _ = tool(["mount", *args, device, target])
             if rc == 0:
                 mounted = True
                 break
