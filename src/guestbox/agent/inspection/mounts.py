@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from ..fs import split_mountable, tool, ufs_options
 
 BASE = "/run/guestbox-inspect"
+NO_REPLAY = {"ext3": "noload", "ext4": "noload", "xfs": "norecovery"}
+"""The option that mounts a filesystem of this type without replaying its journal."""
 _serial = itertools.count()
 
 
@@ -26,8 +28,10 @@ def looking_at(mountable: str, vfstype: str | None = None) -> Iterator[str | Non
     try:
         if vfstype == "ufs":
             attempts = [["-t", "ufs", "-o", opts] for opts in ufs_options(options)]
-        else:  # noload: ext3/4 without journal replay
-            attempts = [["-o", f"{options},noload"], ["-o", options]]
+        elif vfstype in NO_REPLAY:  # the journal is not replayed, if the kernel allows
+            attempts = [["-o", f"{options},{NO_REPLAY[vfstype]}"], ["-o", options]]
+        else:
+            attempts = [["-o", options]]
         for args in attempts:
             rc, _, _ = tool(["mount", *args, device, target])
             if rc == 0:
