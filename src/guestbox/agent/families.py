@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     luks,
     lvm,
     md,
+    mount_local,
     part,
     query,
     streams,

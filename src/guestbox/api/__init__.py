@@ -15,6 +15,7 @@ from .inspect import InspectOps
 from .luks import LuksOps
 from .lvm import LvmOps
 from .md import MdOps
+from .mount_local import MountLocalOps
 from .part import PartOps
 from .query import QueryOps
 from .streams import StreamOps
@@ -25,6 +26,6 @@ __all__ = ["REGISTRY", "OpSpec", "op", "Operations"]
 
 class Operations(
     HandleOps, BlockOps, PartOps, FsOps, FsToolOps, LvmOps, LuksOps, MdOps, BtrfsOps,
-    FileOps, QueryOps, StreamOps, CommandOps, CopyOps, AugeasOps, InspectOps,
+    FileOps, QueryOps, StreamOps, CommandOps, CopyOps, AugeasOps, InspectOps, MountLocalOps,
 ):
     """Every operation of the table, as methods."""
