@@ -9,6 +9,11 @@ import sys
 from ..appliance import builder
 from ..errors import Error
 from . import inspect as inspect_cmd
+from . import mount as mount_cmd
+from . import unmount as unmount_cmd
+
+OWN_OPTIONS = {"mount": mount_cmd.main, "unmount": unmount_cmd.main}
+"""Subcommands that parse their own options (as the tools they follow: guestmount's ...)."""
 
 
 def _appliance(args: argparse.Namespace) -> int:
@@ -60,6 +65,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
     d.set_defaults(func=_docs)
     inspect_cmd.add_parser(sub)
+    mount_cmd.add_parser(sub)
+    unmount_cmd.add_parser(sub)
     sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",
                    add_help=False)
     return p
@@ -71,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         from .shell.options import main as shell_main
 
         return shell_main(argv[1:])
+    if argv[:1] and argv[0] in OWN_OPTIONS:
+        try:
+            return OWN_OPTIONS[argv[0]](argv[1:])
+        except KeyboardInterrupt:
+            return 130
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
