@@ -172,7 +172,10 @@ def test_m_read_write_unmount_wait(env: dict[str, str], disk: Path, mnt: Path,
     assert "allow_other" in run("findmnt", "-no", "OPTIONS", mnt).stdout
     assert run("cat", mnt / "hello.txt").stdout == "hello\n"
     assert run("ls", mnt).stdout.split() == ["dir", "hello.txt", "lost+found"]
-    w = run("sh", "-c", f"echo written > {mnt}/dir/new.txt && cp {mnt}/hello.txt {mnt}/copy")
+    big = tmp_path / "big"
+    big.write_bytes(os.urandom(32 * MiB))  # its sync makes the server's exit take a while
+    w = run("sh", "-c", f"echo written > {mnt}/dir/new.txt && cp {mnt}/hello.txt {mnt}/copy "
+            f"&& cp {big} {mnt}/dir/big")
     assert w.returncode == 0, w.stderr
 
     u = guestbox_cmd(env, "unmount", "--wait", str(mnt))
@@ -181,8 +184,8 @@ def test_m_read_write_unmount_wait(env: dict[str, str], disk: Path, mnt: Path,
     assert mountreg.start_time(pid) is None  # --wait: the server has exited
     assert not pid_file.exists()
     assert tagged(env[TAG]) == {}  # its QEMU too
-    assert read_back(disk, "/dev/sda1", "/dir/new.txt", "/copy") == {
-        "/dir/new.txt": b"written\n", "/copy": b"hello\n"}
+    assert read_back(disk, "/dev/sda1", "/dir/new.txt", "/copy", "/dir/big") == {
+        "/dir/new.txt": b"written\n", "/copy": b"hello\n", "/dir/big": big.read_bytes()}
 
 
 def test_i_read_write(env: dict[str, str], debian: Path, mnt: Path) -> None:
@@ -197,6 +200,20 @@ def test_i_read_write(env: dict[str, str], debian: Path, mnt: Path) -> None:
     assert not mounted(mnt)
     assert read_back(debian, "/dev/debian/root", "/etc/motd") == {"/etc/motd": b"root\n"}
     assert read_back(debian, "/dev/debian/var", "/log/new.log") == {"/log/new.log": b"var\n"}
+
+
+def test_m_on_luks_with_key(env: dict[str, str], mnt: Path) -> None:
+    """--key opens the LUKS device for -m too (no -i): the LVM inside it is then seen."""
+    p = guestbox_cmd(env, "mount", "--ro", "--format=raw", "-a",
+                     str(phony.image("fedora-lvm-on-luks")), "--key", "/dev/sda2:key:FEDORA",
+                     "-m", "/dev/VG/Root", "-m", "/dev/sda1:/boot", str(mnt))
+    assert (p.returncode, p.stderr) == (0, "")
+    assert run("cat", mnt / "etc/redhat-release").stdout == "Fedora release 14 (Phony)"
+    assert "grub" in run("ls", mnt / "boot").stdout.split()
+    st = os.stat(mnt / "etc/test3")
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (10, 11, 0o600)
+    assert run("readlink", mnt / "bin/test5").stdout == "/bin/test1\n"
+    assert guestbox_cmd(env, "unmount", "--wait", str(mnt)).returncode == 0
 
 
 def test_ro_refuses_writes_image_unchanged(env: dict[str, str], mnt: Path) -> None:
@@ -302,28 +319,36 @@ def start_waiting_for_key(env: dict[str, str], mnt: Path, *options: str
     return proc
 
 
+def gone(env: dict[str, str], timeout: float = 10) -> None:
+    """Wait until no process of the test is left (QEMU included); fail if one stays."""
+    deadline = time.monotonic() + timeout
+    while (left := tagged(env[TAG])) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == {}
+
+
 def test_sigterm_while_setting_up_closes_the_appliance(env: dict[str, str], mnt: Path) -> None:
     proc = start_waiting_for_key(env, mnt, "--no-fork")
     try:
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
-        assert proc.returncode == 128 + signal.SIGTERM
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+        gone(env)  # stdin still open: nothing may be waiting on it
     finally:
         proc.kill()
-        proc.wait()
-    assert tagged(env[TAG]) == {} and not mounted(mnt)
+        proc.communicate()
+    assert not mounted(mnt)
 
 
 def test_ctrl_c_while_setting_up_stops_the_child(env: dict[str, str], mnt: Path) -> None:
     proc = start_waiting_for_key(env, mnt)
     try:
-        proc.send_signal(signal.SIGINT)  # to the waiting parent: it ends the child
-        proc.communicate(timeout=60)
-        assert proc.returncode == 130
+        proc.send_signal(signal.SIGINT)  # to the waiting parent only: it ends the child
+        assert proc.wait(timeout=60) == 130
+        gone(env)  # stdin still open: the child did not end by reading its end
     finally:
         proc.kill()
-        proc.wait()
-    assert tagged(env[TAG]) == {} and not mounted(mnt)
+        proc.communicate()
+    assert not mounted(mnt)
 
 
 # -- errors ---------------------------------------------------------------------------------

@@ -201,11 +201,12 @@ def test_mount_paths_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_mount_options_collected(tmp_path: Path) -> None:
     (tmp_path / "d.img").write_bytes(b"")
     ns = mount_options("-a", str(tmp_path / "d.img"), "-i", "-o", "allow_other",
-                       "--option=uid=1000", "--dir-cache-timeout", "5", "--no-fork", "-n",
-                       "--selinux", str(tmp_path))
+                       "--option=uid=1000,nonempty,gid=0", "-o", "nonempty",
+                       "--dir-cache-timeout", "5", "--no-fork", "-n", "--selinux",
+                       str(tmp_path))
     assert isinstance(ns, argparse.Namespace)
     assert (ns.fuse_options, ns.dir_cache_timeout, ns.fork) == (
-        ["allow_other", "uid=1000"], 5, False)
+        ["allow_other", "uid=1000", "gid=0"], 5, False)
 
 
 def test_mountpoint_not_a_directory(tmp_path: Path) -> None:

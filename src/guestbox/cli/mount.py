@@ -103,7 +103,15 @@ def _options(argv: list[str]) -> argparse.Namespace:
         ns.pid_file = os.path.abspath(ns.pid_file)
     if ns.trace:  # as guestmount: -x traces the FUSE requests too, in the foreground
         ns.fork = False
+    ns.fuse_options = fuse_options(ns.fuse_options)
     return ns
+
+
+def fuse_options(given: list[str]) -> list[str]:
+    """The -o options, each split at its commas (as mount(8) takes them); FUSE 2's
+    `nonempty` is dropped: FUSE 3 always mounts over a non-empty directory, and
+    refuses the option."""
+    return [o for opt in given for o in opt.split(",") if o and o != "nonempty"]
 
 
 def _serve(ns: argparse.Namespace, notify: Callable[[], None] | None) -> int:
