@@ -152,10 +152,9 @@ def read_back(image: Path, device: str, *paths: str) -> dict[str, bytes]:
         return {p: g.read_file(p) for p in paths}
 
 
-def run(*argv: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run(*argv: str | Path) -> subprocess.CompletedProcess[str]:
     """An ordinary program on the mount."""
-    return subprocess.run([str(a) for a in argv], capture_output=True, text=True,
-                          timeout=60, **kwargs)  # type: ignore[call-overload]
+    return subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=60)
 
 
 # -- mounting, reading, writing --------------------------------------------------------

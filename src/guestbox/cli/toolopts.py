@@ -12,7 +12,17 @@ closed when the block ends, however it ends.  Texts are the tools': a tool's own
 messages `PROG: message`, library errors `libguestfs: error: message`, exit 1.
 
 With a ToolParser, option errors are raised as ToolError (exit 1, as getopt's);
-with a plain parser they go through parser.error (argparse's exit 2).
+with a plain parser they go through parser.error (argparse's exit 2).  A tool:
+
+    p = ToolParser(prog="guestbox cat")        # the command, for `Try ... --help`
+    toolopts.add_options(p, readonly=False)
+    try:
+        ns = p.parse_args(argv)
+        toolopts.check(ns)
+        with toolopts.opened(ns, "virt-cat", readonly=True) as g:
+            ...
+    except toolopts.FAILURES as e:
+        return toolopts.report("virt-cat", e)
 """
 
 from __future__ import annotations
@@ -206,8 +216,10 @@ def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
     with signals_end_tool():
         g = GuestFS()
         try:
-            g.set_verbose(ns.verbose)
-            g.set_trace(ns.trace)
+            if ns.verbose:  # else as the environment says (LIBGUESTFS_DEBUG, _TRACE)
+                g.set_verbose(True)
+            if ns.trace:
+                g.set_trace(True)
             for path, fmt in ns.drives or []:
                 g.add_drive_opts(path, readonly=ro, format=fmt)
             for id_, key in ns.keys or []:

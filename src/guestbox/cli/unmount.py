@@ -73,13 +73,22 @@ def main(argv: list[str]) -> int:
         return 1
     mountpoint = ns.mountpoint[0]
     real = os.path.realpath(mountpoint)
-    server = mountreg.server_of(real) if ns.wait else None
+    server = _server(real) if ns.wait else None
     status = unmount(mountpoint, real, retries, ns.quiet, ns.verbose)
     if server is not None and status in (0, NOT_MOUNTED):
         if ns.verbose:
             print(f"{PROG}: waiting for process {server.pid} to exit", file=sys.stderr)
         server.wait()
     return status
+
+
+def _server(real: str) -> mountreg.Server | None:
+    """The process serving the mount at real, as its record says (None if unknown)."""
+    try:
+        return mountreg.server_of(real)
+    except OSError as e:  # no usable record directory: nothing to wait for
+        print(f"{PROG}: --wait: {e}", file=sys.stderr)
+        return None
 
 
 def _retries(value: object) -> int:
