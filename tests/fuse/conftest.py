@@ -114,6 +114,9 @@ class Mount:
                 os.kill(self.qemu_pid, signal.SIGKILL)
             if mp in mounted_paths():
                 problems.append(f"{mp} still mounted after close")
+            elif os.listdir(mp):  # the mount went away early and tests wrote to the host
+                problems.append(f"{mp} is not empty after unmounting: {os.listdir(mp)}")
+                shutil.rmtree(mp)
             with contextlib.suppress(OSError):
                 os.rmdir(mp)
         problems += [f"mount_local_run raised {e!r}" for e in self.run_errors]
@@ -204,15 +207,17 @@ def hostdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture
 def work(m: Mount, request: pytest.FixtureRequest) -> Path:
     """A new directory on the module's mount (its fixture m) for one test."""
+    assert str(m.path) in mounted_paths(), "the mount is gone"
     path = m.path / str(request.node.name)
     path.mkdir()
     return path
 
 
-def run(*argv: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None) -> str:
+def run(*argv: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None,
+        stdin: str = "") -> str:
     """Run a program; its stdout (text); fails the test with its stderr if it fails."""
-    p = subprocess.run([os.fspath(a) for a in argv], cwd=cwd, capture_output=True, text=True,
-                       timeout=300)
+    p = subprocess.run([os.fspath(a) for a in argv], cwd=cwd, input=stdin, capture_output=True,
+                       text=True, timeout=300)
     assert p.returncode == 0, f"{argv} exited {p.returncode}: {p.stderr}"
     return p.stdout
 

@@ -16,6 +16,7 @@ import os
 import random
 import stat
 import tarfile
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import pytest
 
 import guestbox
 
-from .conftest import MiB, Mount, mounted
+from .conftest import MiB, Mount, mounted, run
 
 pytestmark = pytest.mark.timeout(300)
 BIG_DIR = 2000
@@ -212,7 +213,6 @@ def test_read_while_another_descriptor_writes(work: Path) -> None:
         os.close(r)
 
 
-@pytest.mark.timeout(240)
 def test_large_sequential_write_then_read(m: Mount, work: Path) -> None:
     f = work / "large"
     h = hashlib.sha256()
@@ -283,3 +283,30 @@ def test_big_directory_listed_completely(m: Mount) -> None:
     assert os.readlink(m.path / "many" / "entry-0002") == "entry-0001"
     listed = sorted(os.listdir(m.path / "many"))  # a second listing, from the caches
     assert listed == names
+    run("rm", "-r", m.path / "many")  # unlinks while reading the directory
+    assert not (m.path / "many").exists() and not m.g.exists("/many")
+
+
+def test_rename_while_open_with_unsent_writes(m: Mount, work: Path) -> None:
+    fd = os.open(work / "before", os.O_CREAT | os.O_WRONLY, 0o644)
+    try:
+        os.write(fd, b"a" * 100_000)
+        os.rename(work / "before", work / "after")
+        os.write(fd, b"b" * 100_000)
+    finally:
+        os.close(fd)
+    assert os.listdir(work) == ["after"]
+    assert (work / "after").read_bytes() == b"a" * 100_000 + b"b" * 100_000
+    assert m.g.filesize(guest(m, work / "after")) == 200_000
+
+
+def test_unlinked_while_open(work: Path) -> None:
+    """A temporary file: created, unlinked, then written and read through its descriptor."""
+    data = os.urandom(MiB)
+    with tempfile.TemporaryFile(dir=work) as f:  # no O_TMPFILE on FUSE: mkstemp + unlink
+        assert os.listdir(work) == []
+        f.write(data)
+        f.flush()
+        f.seek(0)
+        assert f.read() == data
+    assert os.listdir(work) == []
