@@ -57,7 +57,7 @@ class GuestOperations(pyfuse3.Operations):
         self.debug = debug
         self.nodes = Nodes()
         self._files: dict[int, Node] = {}
-        self._dirs: dict[int, list[tuple[bytes, Dirent]]] = {}
+        self._dirs: dict[int, list[tuple[bytes, Dirent | Node]]] = {}
         self._next_fh = 1
         self._limiter = trio.CapacityLimiter(1)
         self.initialized = False
@@ -69,12 +69,16 @@ class GuestOperations(pyfuse3.Operations):
     async def _guest(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) (a handle method) in a worker thread; guest errors as FUSEError."""
         try:
-            return await trio.to_thread.run_sync(functools.partial(fn, *args),
-                                                 limiter=self._limiter)
+            result = await trio.to_thread.run_sync(functools.partial(fn, *args),
+                                                   limiter=self._limiter)
         except Error as e:
             if self.debug:
-                self.g._debug(f"fuse: {fn.__name__}{args!r}: {e}")
+                self.g._debug(f"mount_local: {fn.__name__}: {e} (errno {e.errno})")
             raise pyfuse3.FUSEError(e.errno or errno.EIO) from None
+        if self.debug:
+            shown = ", ".join(repr(a)[:60] for a in args)
+            self.g._debug(f"mount_local: {fn.__name__}({shown}) = {repr(result)[:60]}")
+        return result
 
     def _fresh(self, when: float) -> bool:
         return time.monotonic() - when < self.timeout
@@ -164,8 +168,10 @@ class GuestOperations(pyfuse3.Operations):
     async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
         node = self.nodes[inode]
         listing = await self._listing(node)
+        await self._attrs(node)
+        parent = self.nodes.by_path.get(os.path.dirname(node.path), node)
         fh = self._new_fh()
-        self._dirs[fh] = [(name, d) for name, d in listing.items()]
+        self._dirs[fh] = [(b".", node), (b"..", parent), *listing.items()]
         self._files[fh] = node
         return fh
 
@@ -173,8 +179,14 @@ class GuestOperations(pyfuse3.Operations):
         node = self._files[fh]
         entries = self._dirs[fh]
         for i in range(start_id, len(entries)):
-            name, d = entries[i]
-            child = self.nodes.learn(join(node.path, fsname(name)), d, node.listing_time)
+            name, what = entries[i]
+            if isinstance(what, Node):  # . and ..: the kernel takes no reference to them
+                if what.attr is None:
+                    continue
+                if not pyfuse3.readdir_reply(token, name, self._entry(what), i + 1):
+                    break
+                continue
+            child = self.nodes.learn(join(node.path, fsname(name)), what, node.listing_time)
             if not pyfuse3.readdir_reply(token, name, self._entry(child), i + 1):
                 self.nodes.drop_unused(child)
                 break
