@@ -9,6 +9,7 @@ makes its own mount: each ends it in its own way.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -179,6 +180,25 @@ def test_signal_stops_serving_cleanly(server: tuple[subprocess.Popen[str], Path,
     assert str(mp) not in mounted_paths()
     assert not qemu_alive(qemu)
     assert _reopened(image, "/before-signal") == data
+
+
+def test_sigterm_with_unsent_writes_in_an_open_file(
+        server: tuple[subprocess.Popen[str], Path, int], image: Path) -> None:
+    """The serving process is told to stop while another holds a file with writes not sent yet:
+    they reach the image all the same (mount_local_run flushes before returning)."""
+    p, mp, qemu = server
+    data = os.urandom(3 * MiB)
+    fd = os.open(mp / "still-open", os.O_CREAT | os.O_WRONLY, 0o644)
+    try:
+        os.write(fd, data)
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(60) == 0
+    finally:
+        with contextlib.suppress(OSError):  # the mount is gone: ENOTCONN or ENODEV
+            os.close(fd)
+    assert str(mp) not in mounted_paths()
+    assert not qemu_alive(qemu)
+    assert _reopened(image, "/still-open") == data
 
 
 def test_killed_server_leaves_nothing_behind(server: tuple[subprocess.Popen[str], Path, int],
