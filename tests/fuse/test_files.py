@@ -310,3 +310,20 @@ def test_unlinked_while_open(work: Path) -> None:
         f.seek(0)
         assert f.read() == data
     assert os.listdir(work) == []
+
+
+def test_special_files(m: Mount, work: Path) -> None:
+    os.mkfifo(work / "fifo", 0o640)
+    os.mknod(work / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    os.mknod(work / "block", 0o600 | stat.S_IFBLK, os.makedev(8, 1))
+    target = "/".join(["long-target"] * 90)  # 1079 bytes: not kept in the inode
+    os.symlink(target, work / "long")
+    assert stat.S_ISFIFO(os.lstat(work / "fifo").st_mode)
+    assert stat.S_IMODE(os.lstat(work / "fifo").st_mode) == 0o640
+    st = os.lstat(work / "null")
+    assert stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3)
+    assert os.lstat(work / "block").st_rdev == os.makedev(8, 1)
+    assert os.readlink(work / "long") == target
+    g = m.g.lstatns(guest(m, work / "null"))
+    assert (stat.S_ISCHR(g["st_mode"]), g["st_rdev"]) == (True, os.makedev(1, 3))
+    assert m.g.readlink(guest(m, work / "long")) == target

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -201,9 +202,12 @@ def test_touch_d(work: Path) -> None:
     run("touch", "-a", "-d", "1999-12-31 23:59:59 UTC", f)
     assert (f.stat().st_atime_ns, f.stat().st_mtime_ns) == (946_684_799 * 10**9,
                                                              1_700_000_000_500_000_000)
+    run("touch", f)  # now
+    assert abs(f.stat().st_mtime_ns - time.time_ns()) < 30 * 10**9
+    run("touch", "-d", "@1700000000.5", f)
     run("touch", "-r", f, work)  # a directory, from a reference file
     assert work.stat().st_mtime_ns == 1_700_000_000_500_000_000
-    assert run("stat", "-c", "%.9Y %.9X", f) == "1700000000.500000000 946684799.000000000\n"
+    assert run("stat", "-c", "%.9Y %.9X", f) == "1700000000.500000000 1700000000.500000000\n"
 
 
 def test_tar_on_the_mount_from_host_and_back(work: Path, src: Path, hostdir: Path) -> None:
