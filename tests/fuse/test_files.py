@@ -17,6 +17,7 @@ import random
 import stat
 import tarfile
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -327,3 +328,43 @@ def test_special_files(m: Mount, work: Path) -> None:
     g = m.g.lstatns(guest(m, work / "null"))
     assert (stat.S_ISCHR(g["st_mode"]), g["st_rdev"]) == (True, os.makedev(1, 3))
     assert m.g.readlink(guest(m, work / "long")) == target
+
+
+def test_parallel_writers_and_readers(m: Mount, work: Path) -> None:
+    """Four threads write their own files and two regions of a shared one, 64 KiB at a time,
+    while two others read a file being written: every byte lands where it was written."""
+    chunks = {i: [random.Random(i).randbytes(64 * 1024) for _ in range(48)] for i in range(4)}
+    shared = os.open(work / "shared", os.O_CREAT | os.O_RDWR, 0o644)
+    os.ftruncate(shared, 8 * 3 * MiB)
+    errors: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        try:
+            with open(work / f"own-{i}", "wb") as f:
+                for n, chunk in enumerate(chunks[i]):
+                    f.write(chunk)
+                    os.pwrite(shared, chunk, (2 * i + n % 2) * 3 * MiB + n // 2 * len(chunk))
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+
+    def reader() -> None:
+        try:
+            for _ in range(20):
+                assert len(os.pread(shared, MiB, random.randrange(0, 20 * MiB))) == MiB
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    threads += [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    os.close(shared)
+    assert not errors
+    data = (work / "shared").read_bytes()
+    for i in range(4):
+        assert (work / f"own-{i}").read_bytes() == b"".join(chunks[i])
+        for half in (0, 1):
+            start = (2 * i + half) * 3 * MiB
+            assert data[start:start + 24 * 64 * 1024] == b"".join(chunks[i][half::2])

@@ -247,6 +247,10 @@ def test_shell_redirections_and_sed_i(work: Path) -> None:
     run("sed", "-i", "s/one/ONE/", f)  # writes a temporary file and renames it over f
     assert f.read_text() == "ONE\ntwo\nthree"
     assert os.listdir(work) == ["f"]
+    run("sh", "-c", 'echo short > "$1"', "sh", work / "g")
+    run("sh", "-c", 'echo shorter > "$1"; echo s > "$1"', "sh", work / "g")  # O_TRUNC
+    assert (work / "g").read_text() == "s\n"
+    (work / "g").unlink()
     run("dd", f"of={f}", "bs=1", "seek=4", "conv=notrunc", "status=none", stdin="TWO")
     assert f.read_text() == "ONE\nTWO\nthree"
 
