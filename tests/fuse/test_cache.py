@@ -18,7 +18,6 @@ import pytest
 
 import guestbox
 
-from . import known_bugs
 from .conftest import Mount, mounted
 
 pytestmark = pytest.mark.timeout(300)
@@ -38,7 +37,6 @@ def m(fresh_image: Callable[[], Path]) -> Iterator[Mount]:
         yield mount
 
 
-@known_bugs.STALE_FILE_DATA
 def test_changes_behind_the_mount_show_after_the_timeout(m: Mount) -> None:
     c = m.path / "c"
     assert sorted(os.listdir(c)) == ["file", "gone", "moving"]  # listed and read: cached

@@ -25,7 +25,6 @@ import pytest
 
 import guestbox
 
-from . import known_bugs
 from .conftest import MiB, Mount, mounted, run
 
 pytestmark = pytest.mark.timeout(300)
@@ -88,7 +87,6 @@ def test_truncate_grow_and_shrink(m: Mount, work: Path) -> None:
     assert f.read_bytes() == b"" and m.g.filesize(guest(m, f)) == 0
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_utime_nanoseconds(m: Mount, work: Path) -> None:
     f = work / "f"
     f.write_bytes(b"some data")
@@ -303,7 +301,6 @@ def test_rename_while_open_with_unsent_writes(m: Mount, work: Path) -> None:
     assert m.g.filesize(guest(m, work / "after")) == 200_000
 
 
-@known_bugs.UNLINKED_WHILE_OPEN
 def test_unlinked_while_open(work: Path) -> None:
     """A temporary file: created, unlinked, then written and read through its descriptor."""
     data = os.urandom(MiB)

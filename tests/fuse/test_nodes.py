@@ -26,7 +26,7 @@ def test_hard_links_are_one_node_with_every_name() -> None:
     nodes = Nodes()
     a = nodes.learn("/a", dirent(10))
     b = nodes.learn("/b", dirent(10))
-    assert a is b and a.paths == ["/a", "/b"]
+    assert a is b and a.paths == ["/b", "/a"]
     nodes.removed("/a")
     assert a.path == "/b" and nodes.by_key[(1, 10)] is a
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from . import known_bugs
 from .conftest import Mount, mounted, run
 from .trees import host_tree, make_tree
 
@@ -52,12 +51,10 @@ def test_mount_is_fuse(m: Mount) -> None:
     assert {"boot", "lost+found"} <= set(os.listdir(m.path))
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_cp_a_in(copied: Path, src: Path) -> None:
     assert host_tree(copied) == host_tree(src)
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_cp_a_out(copied: Path, hostdir: Path, src: Path) -> None:
     out = hostdir / "out"
     run("cp", "-a", copied, out)
@@ -105,7 +102,6 @@ def _listing(root: Path, *argv: str) -> str:
     return "\n".join(lines)
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_ls_l(copied: Path, src: Path) -> None:
     argv = ("-lnR", "--time-style=full-iso", ".")
     out = _listing(copied, *argv)
@@ -113,7 +109,6 @@ def test_ls_l(copied: Path, src: Path) -> None:
     assert out == _listing(src, *argv)
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_stat(copied: Path, src: Path) -> None:
     names = sorted(str(p.relative_to(src)) for p in src.rglob("*") if not p.is_dir()
                    or p.is_symlink())
@@ -138,7 +133,6 @@ def test_mv(work: Path) -> None:
     assert (work / "d2" / "inner" / "f").read_bytes() == data
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_mv_to_another_guest_filesystem(m: Mount, work: Path) -> None:
     """/boot is another filesystem in the guest: rename gives EXDEV, mv copies instead."""
     f = work / "moving"
@@ -183,7 +177,6 @@ def test_ln_s_and_ln(work: Path) -> None:
         "through the link\nappended through the other name\n"
 
 
-@known_bugs.STALE_LISTING
 def test_chmod(work: Path) -> None:
     f = work / "f"
     f.write_text("x")
@@ -230,7 +223,6 @@ def test_tar_on_the_mount_from_host_and_back(work: Path, src: Path, hostdir: Pat
         shutil.rmtree(out)
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
 def test_tar_into_the_mount_and_out(work: Path, src: Path, hostdir: Path) -> None:
     """tar extracts a host archive into the mount, and archives the mount's tree."""
     archive = hostdir / "in.tar"

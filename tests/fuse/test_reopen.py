@@ -19,7 +19,6 @@ import pytest
 
 import guestbox
 
-from . import known_bugs
 from .conftest import mounted, run
 from .trees import Tree, api_tree, host_tree, make_tree
 
@@ -100,8 +99,6 @@ def test_the_changes_are_what_was_meant(outcome: tuple[Tree, Tree, Tree]) -> Non
     assert expected["written"].size == 5_008_000
 
 
-@known_bugs.SETATTR_BEFORE_FLUSH
-@known_bugs.STALE_LISTING
 def test_through_the_mount(outcome: tuple[Tree, Tree, Tree]) -> None:
     expected, seen, _ = outcome
     assert seen == expected
@@ -109,7 +106,7 @@ def test_through_the_mount(outcome: tuple[Tree, Tree, Tree]) -> None:
 
 @pytest.mark.parametrize("aspect", [
     ("kind",), ("size", "sha256"), ("mode",), ("uid", "gid"), ("target",), ("hardlinks",),
-    ("xattrs",), pytest.param(("mtime_ns",), marks=known_bugs.SETATTR_BEFORE_FLUSH),
+    ("xattrs",), ("mtime_ns",),
 ], ids=lambda a: "+".join(a))
 def test_reopened(outcome: tuple[Tree, Tree, Tree], aspect: tuple[str, ...]) -> None:
     expected, _, reopened = outcome

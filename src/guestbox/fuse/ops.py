@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_APPEND
 UTIME_OMIT = -2  # utimens's "leave this one as it is"
+HIDDEN = b".guestbox_hidden"  # files unlinked while open, until closed: never listed
 
 
 def dirent_of(st: dict[str, int], name: bytes = b"") -> Dirent:
@@ -120,7 +121,7 @@ class GuestOperations(pyfuse3.Operations):
     def _changed(self, parent: Node) -> None:
         """Entries of parent were added, removed or renamed: its listing and attributes go."""
         parent.listing = None
-        parent.stale()
+        self.nodes.changed(parent)
 
     def _child(self, parent_inode: int, name: bytes) -> str:
         return join(self.nodes[parent_inode].path, fsname(name))
@@ -161,7 +162,8 @@ class GuestOperations(pyfuse3.Operations):
     async def _listing(self, node: Node) -> dict[bytes, Dirent]:
         if node.listing is None or not self._fresh(node.listing_time):
             packed = await self._guest(self.g.internal_readdirplus, node.path)
-            node.listing = {d.name: d for d in dirents.unpack(packed)}
+            node.listing = {d.name: d for d in dirents.unpack(packed)
+                            if not d.name.startswith(HIDDEN)}
             node.listing_time = time.monotonic()
         return node.listing
 
@@ -252,12 +254,29 @@ class GuestOperations(pyfuse3.Operations):
     async def unlink(self, parent_inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> None:
         self._writable()
         path = self._child(parent_inode, name)
-        await self._guest(self.g.rm, path)
-        self._changed(self.nodes[parent_inode])
         node = self.nodes.by_path.get(path)
+        if node is not None and node.opened:
+            await self._hide(node, path)  # still readable and writable until the last close
+        else:
+            await self._guest(self.g.rm, path)
+            self.nodes.removed(path)
+            if node is not None:
+                self.nodes.changed(node)  # its link count
+        self._changed(self.nodes[parent_inode])
+
+    async def _hide(self, node: Node, path: str) -> None:
+        """Rename an open file that is being unlinked or replaced to a hidden name beside it
+        (libfuse's hard_remove off: .fuse_hidden*); it is removed at its last close."""
+        hidden = join(os.path.dirname(path), f"{HIDDEN.decode()}{node.ino:016x}")
+        await self._guest(self.g.internal_rename, path, hidden, 0)
+        self.nodes.moved(path, hidden)
+        node.hidden = True
+
+    async def _remove_hidden(self, node: Node) -> None:
+        path = node.path
+        await self._guest(self.g.rm, path)
         self.nodes.removed(path)
-        if node is not None:
-            node.stale()  # its link count changed
+        node.hidden = False
 
     async def rename(self, parent_inode_old: int, name_old: bytes, parent_inode_new: int,
                      name_new: bytes, flags: int, ctx: pyfuse3.RequestContext) -> None:
@@ -268,6 +287,11 @@ class GuestOperations(pyfuse3.Operations):
             node = self.nodes.by_path.get(path)
             if node is not None:
                 await self._flushed(node)
+        target = self.nodes.by_path.get(new)
+        if target is not None and target.opened and not flags & pyfuse3.RENAME_EXCHANGE:
+            if flags & pyfuse3.RENAME_NOREPLACE:
+                raise pyfuse3.FUSEError(errno.EEXIST)
+            await self._hide(target, new)  # replaced while open: kept until closed
         await self._guest(self.g.internal_rename, old, new, flags)
         self._changed(self.nodes[parent_inode_old])
         self._changed(self.nodes[parent_inode_new])
@@ -278,7 +302,7 @@ class GuestOperations(pyfuse3.Operations):
         for path in (old, new):
             node = self.nodes.by_path.get(path)
             if node is not None:
-                node.stale()  # ctime
+                self.nodes.changed(node)  # ctime
 
     # -- attributes -----------------------------------------------------------
     async def setattr(self, inode: int, attr: pyfuse3.EntryAttributes,
@@ -287,8 +311,8 @@ class GuestOperations(pyfuse3.Operations):
         self._writable()
         node = self.nodes[inode]
         path = node.path
+        await self._flushed(node)  # before the times are set: the pwrite would change them
         if fields.update_size:
-            await self._flushed(node)
             node.data.drop_cache()
             await self._guest(self.g.truncate_size, path, attr.st_size)
         if fields.update_mode:
@@ -300,7 +324,7 @@ class GuestOperations(pyfuse3.Operations):
             at = divmod(attr.st_atime_ns, 10**9) if fields.update_atime else (0, UTIME_OMIT)
             mt = divmod(attr.st_mtime_ns, 10**9) if fields.update_mtime else (0, UTIME_OMIT)
             await self._guest(self.g.utimens, path, *at, *mt)
-        node.stale()
+        self.nodes.changed(node)
         return self._entry(await self._attrs(node))
 
     async def access(self, inode: int, mode: int, ctx: pyfuse3.RequestContext) -> bool:
@@ -343,14 +367,14 @@ class GuestOperations(pyfuse3.Operations):
         node = self.nodes[inode]
         node.xattrs = None
         await self._guest(self.g.lsetxattr, fsname(name), value, len(value), node.path)
-        node.stale()
+        self.nodes.changed(node)
 
     async def removexattr(self, inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> None:
         self._writable()
         node = self.nodes[inode]
         node.xattrs = None
         await self._guest(self.g.lremovexattr, fsname(name), node.path)
-        node.stale()
+        self.nodes.changed(node)
 
     # -- open files -----------------------------------------------------------
     def _new_fh(self) -> int:
@@ -372,7 +396,7 @@ class GuestOperations(pyfuse3.Operations):
             node.data.take()
             node.data.drop_cache()
             await self._guest(self.g.truncate_size, node.path, 0)
-            node.stale()
+            self.nodes.changed(node)
         return self._open(node)
 
     async def read(self, fh: int, off: int, size: int) -> bytes:
@@ -381,12 +405,12 @@ class GuestOperations(pyfuse3.Operations):
         async with node.io:  # the kernel reads ahead in parallel: one fetch serves them all
             if data.pending:
                 await self._flush(node)
-            got = data.from_cache(off, size)
+            got = data.from_cache(off, size) if self._fresh(data.cached_time) else None
             if got is not None:
                 return got
             want = data.fetch_size(off, size)
             buf: bytes = await self._guest(self.g.pread, node.path, want, off)
-            data.fetched(off, buf, want)
+            data.fetched(off, buf, want, time.monotonic())
             return buf[:size]
 
     async def write(self, fh: int, off: int, buf: bytes) -> int:
@@ -398,7 +422,7 @@ class GuestOperations(pyfuse3.Operations):
                 node.data.add(off, buf)
             if node.data.full:
                 await self._flush(node)
-        node.stale()
+        self.nodes.changed(node)
         return len(buf)
 
     async def _flush(self, node: Node) -> None:
@@ -410,7 +434,7 @@ class GuestOperations(pyfuse3.Operations):
             if n <= 0:
                 raise pyfuse3.FUSEError(errno.EIO)
             view, offset = view[n:], offset + n
-        node.stale()
+        self.nodes.changed(node)
 
     async def _flushed(self, node: Node) -> None:
         """node's pending write sent, if it has one (after a read or write in progress)."""
@@ -431,6 +455,8 @@ class GuestOperations(pyfuse3.Operations):
         try:
             if node.opened == 0:
                 await self._flushed(node)
+                if node.hidden:
+                    await self._remove_hidden(node)
         finally:
             self.nodes.drop_unused(node)
 
@@ -438,6 +464,8 @@ class GuestOperations(pyfuse3.Operations):
         """Send every pending write (before unmounting)."""
         for node in list(self.nodes.by_ino.values()):
             await self._flushed(node)
+            if node.hidden:
+                await self._remove_hidden(node)
 
 
 def permitted(d: Dirent, mode: int, uid: int, gid: int, pid: int) -> bool:
