@@ -141,16 +141,20 @@ def sorted_mountpoints(mountpoints: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(mountpoints.items(), key=lambda kv: (len(_c_order(kv[0])), _c_order(kv[0])))
 
 
-def mount_root(g: Any, root: str, readonly: bool) -> int:
+def mount_root(g: Any, root: str, readonly: bool,
+               on_error: Callable[[Exception], None] | None = None) -> int:
     """Mount root's filesystems as guestfs-tools' inspect_mount_root: the number that failed.
 
-    A failure on / is raised; others are only counted (the caller warns).
+    Each failure is given to on_error (the tools print it); a failure on / is then
+    raised, others are only counted (the caller warns).
     """
     failed = 0
     for mp, dev in sorted_mountpoints(g.inspect_get_mountpoints(root)):
         try:
             (g.mount_ro if readonly else g.mount)(dev, mp)
-        except Exception:
+        except Exception as e:
+            if on_error is not None:
+                on_error(e)
             if mp == "/":
                 raise
             failed += 1

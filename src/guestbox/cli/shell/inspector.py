@@ -5,68 +5,25 @@ opened (the --key keys, else a passphrase asked for each), inspect_os must find
 exactly one root (guestfish's messages for none and for several), and its
 filesystems are mounted as inspect_get_mountpoints says, shortest mountpoint
 first (read-only with --ro).  A failure on / stops the shell; others are told
-and counted.  Nothing is printed on success, except in an interactive session,
-where the OS and its mounts follow the banner (print_inspect_prompt).
+and counted (cli/toolmount.py, shared with the virt tools).  Nothing is printed
+on success, except in an interactive session, where the OS and its mounts
+follow the banner (print_inspect_prompt).
 """
 
 from __future__ import annotations
 
-import sys
-
-from ..inspect import decrypt
-from ..inspect_report import MOUNT_WARNING, sorted_mountpoints
-from .keys import KeyProblem
+from .. import toolmount
 from .repl import Shell
 from .words import PROG
 
-_HINTS = """\
-
-If using guestfish ‘-i’ option, remove this option and instead
-use the commands ‘run’ followed by ‘list-filesystems’.
-You can then mount filesystems you want by hand using the
-‘mount’ or ‘mount-ro’ command.
-
-If using guestmount ‘-i’, remove this option and choose the
-filesystem(s) you want to see by manually adding ‘-m’ option(s).
-Use ‘virt-filesystems’ to see what filesystems are available.
-
-If using other virt tools, {what} won’t work
-with these tools.  Use the guestfish equivalent commands
-(see the virt tool manual page).
-"""
-NO_OS = f"{PROG}: no operating system was found on this disk\n" + _HINTS.format(
-    what="this disk image")
-MULTI_BOOT = f"{PROG}: multi-boot operating systems are not supported\n" + _HINTS.format(
-    what="multi-boot operating systems")
+NO_OS = toolmount.no_os_message(PROG)
+MULTI_BOOT = toolmount.multi_boot_message(PROG)
 
 
 def inspect_mount(sh: Shell, keys: list[tuple[str, str]], readonly: bool) -> str | None:
-    """Inspect and mount; the root mounted, or None after telling what went wrong."""
-    g = sh.g
-    try:
-        decrypt(g, list(keys))
-        roots = g.inspect_os()
-    except KeyProblem as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return None
-    except Exception as e:  # noqa: BLE001 - a library error, told as guestfish tells it
-        sh.library_error(str(e))
-        return None
-    if len(roots) != 1:
-        sys.stderr.write(MULTI_BOOT if roots else NO_OS)
-        return None
-    failed = 0
-    for mp, dev in sorted_mountpoints(g.inspect_get_mountpoints(roots[0])):
-        try:
-            (g.mount_ro if readonly else g.mount)(dev, mp)
-        except Exception as e:  # noqa: BLE001
-            sh.library_error(str(e))
-            if mp == "/":
-                return None
-            failed += 1
-    if failed:
-        print(f"{PROG}: {MOUNT_WARNING}", file=sys.stderr)
-    return str(roots[0])
+    """Inspect and mount (toolmount.inspect_mount, library errors told as the shell tells
+    them); the root mounted, or None after telling what went wrong."""
+    return toolmount.inspect_mount(sh.g, keys, readonly, PROG, sh.library_error)
 
 
 def greeting(sh: Shell, root: str) -> str:

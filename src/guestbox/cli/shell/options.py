@@ -10,6 +10,7 @@ from collections.abc import Callable
 from ... import __version__
 from .. import prepared
 from ..prepared import Prepared, PreparedError, is_help
+from ..toolmount import MountSpec
 from . import complete, progress, remote
 from .inspector import greeting, inspect_mount
 from .keys import KeyProblem, key_of, parse_selector, settings
@@ -395,10 +396,8 @@ def _session(sh: Shell, o: Options) -> int:
 
 def _mount_words(spec: str, readonly: bool) -> list[str]:
     """The mount command for -m DEV[:MOUNTPOINT[:OPTIONS[:FSTYPE]]]."""
-    dev, _, rest = spec.partition(":")
-    mp, _, rest = rest.partition(":")
-    opts, _, fstype = rest.partition(":")
-    mp = mp or "/"
+    m = MountSpec.parse(spec)
+    dev, mp, opts, fstype = m.device, m.mountpoint or "/", m.options or "", m.fstype or ""
     if fstype:
         return ["mount-vfs", opts, fstype, dev, mp]
     if opts or readonly:
