@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
+import os
 from collections.abc import Callable
-from typing import NoReturn
+
+from ..toolopts import FAILURES, ToolParser, report
 
 TOOLS: dict[str, Tool] = {}
-
-
-class ToolParser(argparse.ArgumentParser):
-    """argparse with the virt tools' usage errors: `PROG: error: ...` and exit status 1."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(1, f"{self.prog}: error: {message}\n"
-                     f"Try ‘{self.prog} --help’ for more information.\n")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,10 +39,12 @@ class Tool:
         return p
 
     def main(self, argv: list[str]) -> int:
-        """Parse argv and run; Ctrl-C is exit status 130 (the handle is closed by then)."""
-        args = self.parser().parse_args(argv)
+        """Parse argv and run: failures told as the virt tools tell them (exit status 1),
+        Ctrl-C is exit status 130 (the handle is closed by then)."""
         try:
-            return self.run(args)
+            return self.run(self.parser().parse_args(argv))
+        except FAILURES as e:
+            return report(self.prog, e)
         except KeyboardInterrupt:
             return 130
 
@@ -64,8 +59,6 @@ def register(tool: Tool) -> Tool:
 
 def render_docs() -> str:
     """docs/tools.md: every tool's summary and --help, in name order (80 columns)."""
-    import os
-
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "80"
     try:
@@ -85,9 +78,3 @@ def render_docs() -> str:
             del os.environ["COLUMNS"]
         else:
             os.environ["COLUMNS"] = old
-
-
-def fail(tool: Tool, message: str) -> int:
-    """Print `PROG: message` on stderr; exit status 1."""
-    print(f"{tool.prog}: {message}", file=sys.stderr)
-    return 1
