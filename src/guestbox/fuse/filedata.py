@@ -22,6 +22,7 @@ class FileData:
 
     cached_at: int = 0
     cached: bytes = b""
+    cached_time: float = 0.0  # when it was fetched (time.monotonic)
     eof: bool = False  # the cached extent ends at the end of the file
     next_read: int = READ_MIN
     pending_at: int = 0
@@ -44,9 +45,10 @@ class FileData:
             self.next_read = READ_MIN
         return max(size, self.next_read)
 
-    def fetched(self, offset: int, data: bytes, asked: int) -> None:
-        """Keep what a read from the guest returned."""
+    def fetched(self, offset: int, data: bytes, asked: int, now: float) -> None:
+        """Keep what a read from the guest returned at time now."""
         self.cached_at, self.cached, self.eof = offset, data, len(data) < asked
+        self.cached_time = now
 
     def drop_cache(self) -> None:
         self.cached, self.eof = b"", False

@@ -15,6 +15,8 @@ import dataclasses
 import os
 import time
 
+import trio
+
 from ..protocol.dirents import Dirent
 from .filedata import FileData
 
@@ -31,7 +33,7 @@ class Node:
     """One guest file the kernel knows by number."""
 
     ino: int
-    paths: list[str]  # every name it is known by; the first is used for calls
+    paths: list[str]  # every name it is known by; the first, seen last, is used for calls
     key: tuple[int, int] | None = None  # (st_dev, st_ino) in the guest
     lookups: int = 0
     opened: int = 0
@@ -42,6 +44,8 @@ class Node:
     xattrs: list[bytes] | None = None  # the names of its extended attributes
     xattrs_time: float = 0.0
     data: FileData = dataclasses.field(default_factory=FileData)
+    hidden: bool = False  # unlinked while open: renamed aside until the last close
+    io: trio.Lock = dataclasses.field(default_factory=trio.Lock)  # one read/write at a time
 
     @property
     def path(self) -> str:
@@ -75,14 +79,24 @@ class Nodes:
             node = Node(self._next, [path])
             self._next += 1
             self.by_ino[node.ino] = node
-        elif path not in node.paths:
-            node.paths.append(path)
+        elif node.paths[0] != path:  # the name just seen is the surest: used for calls
+            if path in node.paths:
+                node.paths.remove(path)
+            node.paths.insert(0, path)
         node.key = key
         self.by_key[key] = node
         self.by_path[path] = node
         node.attr = d
         node.attr_time = time.monotonic() if now is None else now
         return node
+
+    def changed(self, node: Node) -> None:
+        """node's attributes changed: they and its parents' listings are stale."""
+        node.stale()
+        for p in node.paths:
+            parent = self.by_path.get(os.path.dirname(p))
+            if parent is not None and parent is not node:
+                parent.listing = None
 
     def forget(self, ino: int, count: int) -> None:
         """The kernel dropped count references to ino."""

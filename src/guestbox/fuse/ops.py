@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_APPEND
 UTIME_OMIT = -2  # utimens's "leave this one as it is"
+HIDDEN = b".guestbox_hidden"  # files unlinked while open, until closed: never listed
 
 
 def dirent_of(st: dict[str, int], name: bytes = b"") -> Dirent:
@@ -57,20 +58,28 @@ class GuestOperations(pyfuse3.Operations):
         self.debug = debug
         self.nodes = Nodes()
         self._files: dict[int, Node] = {}
-        self._dirs: dict[int, list[tuple[bytes, Dirent]]] = {}
+        self._dirs: dict[int, list[tuple[bytes, Dirent | Node]]] = {}
         self._next_fh = 1
         self._limiter = trio.CapacityLimiter(1)
+        self.initialized = False
+
+    def init(self) -> None:
+        self.initialized = True  # FUSE's INIT: the kernel's settings are made
 
     # -- plumbing -------------------------------------------------------------
     async def _guest(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) (a handle method) in a worker thread; guest errors as FUSEError."""
         try:
-            return await trio.to_thread.run_sync(functools.partial(fn, *args),
-                                                 limiter=self._limiter)
+            result = await trio.to_thread.run_sync(functools.partial(fn, *args),
+                                                   limiter=self._limiter)
         except Error as e:
             if self.debug:
-                self.g._debug(f"fuse: {fn.__name__}{args!r}: {e}")
+                self.g._debug(f"mount_local: {fn.__name__}: {e} (errno {e.errno})")
             raise pyfuse3.FUSEError(e.errno or errno.EIO) from None
+        if self.debug:
+            shown = ", ".join(repr(a)[:60] for a in args)
+            self.g._debug(f"mount_local: {fn.__name__}({shown}) = {repr(result)[:60]}")
+        return result
 
     def _fresh(self, when: float) -> bool:
         return time.monotonic() - when < self.timeout
@@ -99,8 +108,7 @@ class GuestOperations(pyfuse3.Operations):
 
     async def _attrs(self, node: Node) -> Node:
         """node with fresh attributes (pending writes sent first, so the size is right)."""
-        if node.data.pending:
-            await self._flush(node)
+        await self._flushed(node)
         if node.attr is None or not self._fresh(node.attr_time):
             await self._stat(node.path)
         return node
@@ -113,7 +121,7 @@ class GuestOperations(pyfuse3.Operations):
     def _changed(self, parent: Node) -> None:
         """Entries of parent were added, removed or renamed: its listing and attributes go."""
         parent.listing = None
-        parent.stale()
+        self.nodes.changed(parent)
 
     def _child(self, parent_inode: int, name: bytes) -> str:
         return join(self.nodes[parent_inode].path, fsname(name))
@@ -154,15 +162,18 @@ class GuestOperations(pyfuse3.Operations):
     async def _listing(self, node: Node) -> dict[bytes, Dirent]:
         if node.listing is None or not self._fresh(node.listing_time):
             packed = await self._guest(self.g.internal_readdirplus, node.path)
-            node.listing = {d.name: d for d in dirents.unpack(packed)}
+            node.listing = {d.name: d for d in dirents.unpack(packed)
+                            if not d.name.startswith(HIDDEN)}
             node.listing_time = time.monotonic()
         return node.listing
 
     async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
         node = self.nodes[inode]
         listing = await self._listing(node)
+        await self._attrs(node)
+        parent = self.nodes.by_path.get(os.path.dirname(node.path), node)
         fh = self._new_fh()
-        self._dirs[fh] = [(name, d) for name, d in listing.items()]
+        self._dirs[fh] = [(b".", node), (b"..", parent), *listing.items()]
         self._files[fh] = node
         return fh
 
@@ -170,8 +181,14 @@ class GuestOperations(pyfuse3.Operations):
         node = self._files[fh]
         entries = self._dirs[fh]
         for i in range(start_id, len(entries)):
-            name, d = entries[i]
-            child = self.nodes.learn(join(node.path, fsname(name)), d, node.listing_time)
+            name, what = entries[i]
+            if isinstance(what, Node):  # . and ..: the kernel takes no reference to them
+                if what.attr is None:
+                    continue
+                if not pyfuse3.readdir_reply(token, name, self._entry(what), i + 1):
+                    break
+                continue
+            child = self.nodes.learn(join(node.path, fsname(name)), what, node.listing_time)
             if not pyfuse3.readdir_reply(token, name, self._entry(child), i + 1):
                 self.nodes.drop_unused(child)
                 break
@@ -237,12 +254,29 @@ class GuestOperations(pyfuse3.Operations):
     async def unlink(self, parent_inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> None:
         self._writable()
         path = self._child(parent_inode, name)
-        await self._guest(self.g.rm, path)
-        self._changed(self.nodes[parent_inode])
         node = self.nodes.by_path.get(path)
+        if node is not None and node.opened:
+            await self._hide(node, path)  # still readable and writable until the last close
+        else:
+            await self._guest(self.g.rm, path)
+            self.nodes.removed(path)
+            if node is not None:
+                self.nodes.changed(node)  # its link count
+        self._changed(self.nodes[parent_inode])
+
+    async def _hide(self, node: Node, path: str) -> None:
+        """Rename an open file that is being unlinked or replaced to a hidden name beside it
+        (libfuse's hard_remove off: .fuse_hidden*); it is removed at its last close."""
+        hidden = join(os.path.dirname(path), f"{HIDDEN.decode()}{node.ino:016x}")
+        await self._guest(self.g.internal_rename, path, hidden, 0)
+        self.nodes.moved(path, hidden)
+        node.hidden = True
+
+    async def _remove_hidden(self, node: Node) -> None:
+        path = node.path
+        await self._guest(self.g.rm, path)
         self.nodes.removed(path)
-        if node is not None:
-            node.stale()  # its link count changed
+        node.hidden = False
 
     async def rename(self, parent_inode_old: int, name_old: bytes, parent_inode_new: int,
                      name_new: bytes, flags: int, ctx: pyfuse3.RequestContext) -> None:
@@ -251,8 +285,13 @@ class GuestOperations(pyfuse3.Operations):
         new = self._child(parent_inode_new, name_new)
         for path in (old, new):  # their data go with the names
             node = self.nodes.by_path.get(path)
-            if node is not None and node.data.pending:
-                await self._flush(node)
+            if node is not None:
+                await self._flushed(node)
+        target = self.nodes.by_path.get(new)
+        if target is not None and target.opened and not flags & pyfuse3.RENAME_EXCHANGE:
+            if flags & pyfuse3.RENAME_NOREPLACE:
+                raise pyfuse3.FUSEError(errno.EEXIST)
+            await self._hide(target, new)  # replaced while open: kept until closed
         await self._guest(self.g.internal_rename, old, new, flags)
         self._changed(self.nodes[parent_inode_old])
         self._changed(self.nodes[parent_inode_new])
@@ -263,7 +302,7 @@ class GuestOperations(pyfuse3.Operations):
         for path in (old, new):
             node = self.nodes.by_path.get(path)
             if node is not None:
-                node.stale()  # ctime
+                self.nodes.changed(node)  # ctime
 
     # -- attributes -----------------------------------------------------------
     async def setattr(self, inode: int, attr: pyfuse3.EntryAttributes,
@@ -272,9 +311,8 @@ class GuestOperations(pyfuse3.Operations):
         self._writable()
         node = self.nodes[inode]
         path = node.path
+        await self._flushed(node)  # before the times are set: the pwrite would change them
         if fields.update_size:
-            if node.data.pending:
-                await self._flush(node)
             node.data.drop_cache()
             await self._guest(self.g.truncate_size, path, attr.st_size)
         if fields.update_mode:
@@ -286,7 +324,7 @@ class GuestOperations(pyfuse3.Operations):
             at = divmod(attr.st_atime_ns, 10**9) if fields.update_atime else (0, UTIME_OMIT)
             mt = divmod(attr.st_mtime_ns, 10**9) if fields.update_mtime else (0, UTIME_OMIT)
             await self._guest(self.g.utimens, path, *at, *mt)
-        node.stale()
+        self.nodes.changed(node)
         return self._entry(await self._attrs(node))
 
     async def access(self, inode: int, mode: int, ctx: pyfuse3.RequestContext) -> bool:
@@ -329,14 +367,14 @@ class GuestOperations(pyfuse3.Operations):
         node = self.nodes[inode]
         node.xattrs = None
         await self._guest(self.g.lsetxattr, fsname(name), value, len(value), node.path)
-        node.stale()
+        self.nodes.changed(node)
 
     async def removexattr(self, inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> None:
         self._writable()
         node = self.nodes[inode]
         node.xattrs = None
         await self._guest(self.g.lremovexattr, fsname(name), node.path)
-        node.stale()
+        self.nodes.changed(node)
 
     # -- open files -----------------------------------------------------------
     def _new_fh(self) -> int:
@@ -358,31 +396,33 @@ class GuestOperations(pyfuse3.Operations):
             node.data.take()
             node.data.drop_cache()
             await self._guest(self.g.truncate_size, node.path, 0)
-            node.stale()
+            self.nodes.changed(node)
         return self._open(node)
 
     async def read(self, fh: int, off: int, size: int) -> bytes:
         node = self._files[fh]
         data = node.data
-        if data.pending:
-            await self._flush(node)
-        got = data.from_cache(off, size)
-        if got is not None:
-            return got
-        want = data.fetch_size(off, size)
-        buf: bytes = await self._guest(self.g.pread, node.path, want, off)
-        data.fetched(off, buf, want)
-        return buf[:size]
+        async with node.io:  # the kernel reads ahead in parallel: one fetch serves them all
+            if data.pending:
+                await self._flush(node)
+            got = data.from_cache(off, size) if self._fresh(data.cached_time) else None
+            if got is not None:
+                return got
+            want = data.fetch_size(off, size)
+            buf: bytes = await self._guest(self.g.pread, node.path, want, off)
+            data.fetched(off, buf, want, time.monotonic())
+            return buf[:size]
 
     async def write(self, fh: int, off: int, buf: bytes) -> int:
         self._writable()
         node = self._files[fh]
-        if not node.data.add(off, buf):
-            await self._flush(node)
-            node.data.add(off, buf)
-        if node.data.full:
-            await self._flush(node)
-        node.stale()
+        async with node.io:
+            if not node.data.add(off, buf):
+                await self._flush(node)
+                node.data.add(off, buf)
+            if node.data.full:
+                await self._flush(node)
+        self.nodes.changed(node)
         return len(buf)
 
     async def _flush(self, node: Node) -> None:
@@ -394,12 +434,16 @@ class GuestOperations(pyfuse3.Operations):
             if n <= 0:
                 raise pyfuse3.FUSEError(errno.EIO)
             view, offset = view[n:], offset + n
-        node.stale()
+        self.nodes.changed(node)
+
+    async def _flushed(self, node: Node) -> None:
+        """node's pending write sent, if it has one (after a read or write in progress)."""
+        if node.data.pending:
+            async with node.io:
+                await self._flush(node)
 
     async def flush(self, fh: int) -> None:
-        node = self._files[fh]
-        if node.data.pending:
-            await self._flush(node)
+        await self._flushed(self._files[fh])
 
     async def fsync(self, fh: int, datasync: bool) -> None:
         await self.flush(fh)
@@ -409,16 +453,19 @@ class GuestOperations(pyfuse3.Operations):
         node = self._files.pop(fh)
         node.opened -= 1
         try:
-            if node.data.pending and node.opened == 0:
-                await self._flush(node)
+            if node.opened == 0:
+                await self._flushed(node)
+                if node.hidden:
+                    await self._remove_hidden(node)
         finally:
             self.nodes.drop_unused(node)
 
     async def flush_all(self) -> None:
         """Send every pending write (before unmounting)."""
         for node in list(self.nodes.by_ino.values()):
-            if node.data.pending:
-                await self._flush(node)
+            await self._flushed(node)
+            if node.hidden:
+                await self._remove_hidden(node)
 
 
 def permitted(d: Dirent, mode: int, uid: int, gid: int, pid: int) -> bool:
