@@ -181,7 +181,9 @@ def test_inspection_texts_are_the_shells_with_the_tools_name() -> None:
 # -- guestbox mount's and unmount's own checks ------------------------------------------------
 def mount_options(*argv: str) -> argparse.Namespace | str:
     try:
-        return mount._options(list(argv))
+        ns = mount.TOOL.parser().parse_args(list(argv))
+        mount._check(ns)
+        return ns
     except ToolError as e:
         return e.message or ""
 
@@ -222,8 +224,8 @@ def test_unmount_retries() -> None:
             unmount._retries(bad)
         assert e.value.message == (
             f"cannot parse retries option or value is too large ‘{bad}’")
-    assert unmount.parser().parse_args(["--no-retry", "x"]).retries == 0
-    assert unmount.parser().parse_args(["x"]).retries == unmount.DEFAULT_RETRIES
+    assert unmount.TOOL.parser().parse_args(["--no-retry", "x"]).retries == 0
+    assert unmount.TOOL.parser().parse_args(["x"]).retries == unmount.DEFAULT_RETRIES
 
 
 def test_mount_type() -> None:

@@ -9,13 +9,8 @@ import sys
 from ..appliance import builder
 from ..errors import Error
 from . import inspect as inspect_cmd
-from . import mount as mount_cmd
-from . import unmount as unmount_cmd
 from .tools import TOOLS
 from .tools.registry import render_docs
-
-OWN_OPTIONS = {"mount": mount_cmd.main, "unmount": unmount_cmd.main}
-"""Subcommands that parse their own options (as the tools they follow: guestmount's ...)."""
 
 
 def _appliance(args: argparse.Namespace) -> int:
@@ -69,8 +64,6 @@ def parser() -> argparse.ArgumentParser:
                    help="the tools' reference (docs/tools.md) instead of the API's")
     d.set_defaults(func=_docs)
     inspect_cmd.add_parser(sub)
-    mount_cmd.add_parser(sub)
-    unmount_cmd.add_parser(sub)
     sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",
                    add_help=False)
     for t in sorted(TOOLS.values(), key=lambda t: t.name):  # each parses its own arguments
@@ -86,11 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         return shell_main(argv[1:])
     if argv[:1] and argv[0] in TOOLS:
         return TOOLS[argv[0]].main(argv[1:])
-    if argv[:1] and argv[0] in OWN_OPTIONS:
-        try:
-            return OWN_OPTIONS[argv[0]](argv[1:])
-        except KeyboardInterrupt:
-            return 130
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

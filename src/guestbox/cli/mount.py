@@ -29,7 +29,8 @@ import sys
 from collections.abc import Callable
 
 from . import mountreg, toolopts
-from .toolopts import FAILURES, ToolError, ToolParser
+from .toolopts import FAILURES, ToolError
+from .tools.registry import Tool, register
 
 PROG = "guestmount"
 """The name before the messages, guestmount's (the texts are its own)."""
@@ -37,16 +38,8 @@ COMMAND = "guestbox mount"
 READY = b"1"
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """List `guestbox mount` among the subcommands (its options are parsed by main)."""
-    sub.add_parser("mount", help="mount a guest's filesystems on a host directory "
-                   "(guestmount; guestbox mount --help)", add_help=False)
-
-
-def parser() -> ToolParser:
-    p = ToolParser(prog=COMMAND, description="Mount a guest's filesystems on MOUNTPOINT "
-                   "with FUSE (guestmount's options).",
-                   usage=f"{COMMAND} [--options] -a DISK (-i | -m DEV ...) MOUNTPOINT")
+def options(p: argparse.ArgumentParser) -> None:
+    """guestmount's options."""
     toolopts.add_options(p)
     p.add_argument("-o", "--option", dest="fuse_options", action="append", default=[],
                    metavar="OPT", help="a FUSE mount option (allow_other, ...); repeatable")
@@ -60,31 +53,24 @@ def parser() -> ToolParser:
     p.add_argument("--selinux", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     p.add_argument("mountpoint", nargs="*", metavar="MOUNTPOINT", help=argparse.SUPPRESS)
-    return p
 
 
-def main(argv: list[str]) -> int:
-    """`guestbox mount ARGS`: guestmount's exit status."""
-    try:
-        ns = _options(argv)
-    except ToolError as e:
-        return toolopts.report(PROG, e)
+def run(ns: argparse.Namespace) -> int:
+    """`guestbox mount`: guestmount's exit status."""
     if ns.version:
         from .. import __version__
 
         print(f"{PROG} {__version__} (guestbox)")
         return 0
+    _check(ns)
     if not ns.fork:
         return _serve(ns, None)
     return _background(ns)
 
 
-def _options(argv: list[str]) -> argparse.Namespace:
+def _check(ns: argparse.Namespace) -> None:
     """The options, checked as guestmount checks them, paths made absolute (the server
     leaves the caller's directory)."""
-    ns = parser().parse_args(argv)
-    if ns.version:
-        return ns
     toolopts.check(ns)
     if not ns.drives:
         raise toolopts.usage_error(COMMAND, "you must specify at least one -a or -d option.")
@@ -104,7 +90,6 @@ def _options(argv: list[str]) -> argparse.Namespace:
     if ns.trace:  # as guestmount: -x traces the FUSE requests too, in the foreground
         ns.fork = False
     ns.fuse_options = fuse_options(ns.fuse_options)
-    return ns
 
 
 def fuse_options(given: list[str]) -> list[str]:
@@ -212,3 +197,8 @@ def _child(ns: argparse.Namespace, w: int) -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(status)
+
+
+TOOL = register(Tool(
+    "mount", PROG, "mount a guest's filesystems on a host directory (FUSE)", __doc__ or "",
+    options, run, usage=f"{COMMAND} [--options] -a DISK (-i | -m DEV ...) MOUNTPOINT"))

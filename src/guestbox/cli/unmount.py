@@ -24,7 +24,8 @@ import sys
 import time
 
 from . import mountreg
-from .toolopts import ToolError, ToolParser
+from .toolopts import ToolError
+from .tools.registry import Tool, register
 
 PROG = "guestunmount"
 """The name before the messages, guestunmount's (the texts are its own)."""
@@ -33,15 +34,8 @@ DEFAULT_RETRIES = 5
 NOT_MOUNTED, BUSY = 3, 2
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """List `guestbox unmount` among the subcommands (its options are parsed by main)."""
-    sub.add_parser("unmount", help="unmount what guestbox mount mounted "
-                   "(guestunmount; guestbox unmount --help)", add_help=False)
-
-
-def parser() -> ToolParser:
-    p = ToolParser(prog=COMMAND, description="Unmount a FUSE mount made by guestbox mount "
-                   "(guestunmount's options).", usage=f"{COMMAND} [--options] MOUNTPOINT")
+def options(p: argparse.ArgumentParser) -> None:
+    """guestunmount's options."""
     p.add_argument("--wait", action="store_true",
                    help="return only once the serving process has exited")
     p.add_argument("--no-retry", dest="retries", action="store_const", const=0,
@@ -53,24 +47,18 @@ def parser() -> ToolParser:
     p.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     p.add_argument("mountpoint", nargs="*", metavar="MOUNTPOINT", help=argparse.SUPPRESS)
     p.set_defaults(retries=DEFAULT_RETRIES)
-    return p
 
 
-def main(argv: list[str]) -> int:
-    """`guestbox unmount ARGS`: guestunmount's exit status."""
-    try:
-        ns = parser().parse_args(argv)
-        if ns.version:
-            from .. import __version__
+def run(ns: argparse.Namespace) -> int:
+    """`guestbox unmount`: guestunmount's exit status."""
+    if ns.version:
+        from .. import __version__
 
-            print(f"{PROG} {__version__} (guestbox)")
-            return 0
-        retries = _retries(ns.retries)
-        if len(ns.mountpoint) != 1:
-            raise ToolError("you must specify a mountpoint in the host filesystem")
-    except ToolError as e:
-        print(f"{PROG}: {e.message}", file=sys.stderr)
-        return 1
+        print(f"{PROG} {__version__} (guestbox)")
+        return 0
+    retries = _retries(ns.retries)
+    if len(ns.mountpoint) != 1:
+        raise ToolError("you must specify a mountpoint in the host filesystem")
     mountpoint = ns.mountpoint[0]
     real = os.path.realpath(mountpoint)
     server = _server(real) if ns.wait else None
@@ -178,3 +166,7 @@ def _unescape(field: str) -> str:
             out.append(raw[i])
             i += 1
     return os.fsdecode(bytes(out))
+
+
+TOOL = register(Tool("unmount", PROG, "unmount what guestbox mount mounted", __doc__ or "",
+                     options, run, usage=f"{COMMAND} [--options] MOUNTPOINT"))

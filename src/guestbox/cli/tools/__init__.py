@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import mount, unmount  # noqa: F401 - they register themselves
 from .registry import TOOLS, Tool, register
 
 __all__ = ["TOOLS", "Tool", "register"]

@@ -27,24 +27,26 @@ class Tool:
     doc: str  # what it does and how it differs from `virt`: --help's text and the docs'
     options: Callable[[argparse.ArgumentParser], None]  # adds the tool's arguments
     run: Callable[[argparse.Namespace], int]  # the exit status
+    usage: str | None = None  # the usage line, when argparse's own would mislead
 
     @property
     def prog(self) -> str:
         return f"guestbox {self.name}"
 
     def parser(self) -> ToolParser:
-        p = ToolParser(prog=self.prog, description=f"{self.summary}\n\n{self.doc.strip()}",
+        p = ToolParser(prog=self.prog, usage=self.usage,
+                       description=f"{self.summary}\n\n{self.doc.strip()}",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
         self.options(p)
         return p
 
     def main(self, argv: list[str]) -> int:
-        """Parse argv and run: failures told as the virt tools tell them (exit status 1),
-        Ctrl-C is exit status 130 (the handle is closed by then)."""
+        """Parse argv and run: failures told as the virt tool tells them, after its name
+        (exit status 1); Ctrl-C is exit status 130 (the handle is closed by then)."""
         try:
             return self.run(self.parser().parse_args(argv))
         except FAILURES as e:
-            return report(self.prog, e)
+            return report(self.virt or self.prog, e)
         except KeyboardInterrupt:
             return 130
 
