@@ -1,5 +1,7 @@
 """What the tests of copy-in, copy-out, tar-in, tar-out and edit share: running a tool
-as a program, a hostile guest image, and snapshots of host directories.
+as a program, a hostile guest image, a scratch image to write in, handles to check
+what a tool did, and snapshots of host directories.  The images are made once per
+session (hostile_place, work_image).
 
 The hostile image (built with the API, raw ext4, one partition: -m /dev/sda1) holds
 what a guest could use against the host that copies out of it: symlinks to the

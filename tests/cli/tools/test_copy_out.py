@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import guestbox
 from guestbox.cli.tools import TOOLS
 from guestbox.cli.tools.copy_out import unpack
 from guestbox.cli.tools.transfer import Meter
@@ -177,3 +178,24 @@ def test_no_disk(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == (
         "guestbox copy-out: error: you must specify at least one -a or -d option.\n"
         "Try ‘guestbox copy-out --help’ for more information.\n")
+
+
+def test_a_stream_cut_short_leaves_no_partial_file(tmp_path: Path) -> None:
+    """An interrupted or failed tar_out: the files that were complete stay, the one being
+    written does not appear under its name, and the failure is the operation's."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
+        for name, size in (("./small", 10), ("./big", 4 * 1024 * 1024)):
+            info = tarfile.TarInfo(name)
+            info.size = size
+            tf.addfile(info, io.BytesIO(b"x" * size))
+
+    def produce(path: str) -> None:
+        with open(path, "wb") as f:
+            f.write(buf.getvalue()[:1024 * 1024])
+        raise guestbox.Error("tar_out: cut short")
+
+    with pytest.raises(guestbox.Error, match="cut short"):
+        unpack(produce, str(tmp_path), "x", Meter("test"))
+    assert os.listdir(tmp_path / "x") == ["small"]
+    assert (tmp_path / "x" / "small").read_bytes() == b"x" * 10

@@ -15,6 +15,7 @@ import pytest
 
 import guestbox
 from guestbox.cli.tools import TOOLS
+from guestbox.cli.tools.edit_expr import ExprError, compile_expr, edit_lines
 from tests import phony
 from tests.cli.tools.hostile import MiB, opened, run
 
@@ -186,3 +187,32 @@ def test_old_style_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().err == (
         "guestbox edit: error: you must specify at least one -a or -d option.\n"
         "Try ‘guestbox edit --help’ for more information.\n")
+
+
+@pytest.mark.parametrize(("expr", "data", "result"), [
+    ("s/^id:.*/id:5:initdefault:/", b"x\nid:3:initdefault:\n", b"x\nid:5:initdefault:\n"),
+    (r"s|(\w+)@(\w+)|$2 at ${1} \1 \$ $&|g", b"a@b c@d\n", b"b at a a $ a@b d at c c $ c@d\n"),
+    ("s/A/x/i", b"aAa\n", b"xAa\n"),
+    (r"s/a\/b/X\tY/", b"a/b a/b", b"X\tY a/b"),
+    ("s/o$/0/", b"foo\nfoo", b"fo0\nfo0"),  # $ before the line's "\n", as Perl's
+    ("s/\xe9/e/", b"caf\xc3\xa9 \xff\n", b"cafe \xff\n"),  # bytes not UTF-8 kept
+    ('line.upper() if lineno == 2 else line', b"a\nb\nc", b"a\nB\nc"),
+    ('"" if re.match("apache:", line) else line', b"root\napache:x\n", b"root\n"),
+    ('line + "added\\n" if lineno == 1 else line', b"one\n", b"one\nadded\n"),
+    ("line", b"", b""),
+])
+def test_expressions(expr: str, data: bytes, result: bytes) -> None:
+    assert edit_lines(data, compile_expr(expr)) == result
+
+
+@pytest.mark.parametrize(("expr", "message"), [
+    ('die("no b") if line == "b\\n" else line', "-e: line 2: no b"),
+    ("lineno", "-e: line 1: the expression gave int, not a string"),
+    ("undefined", "-e: line 1: NameError: name 'undefined' is not defined"),
+    ("s/(/x/", "-e: bad regular expression '(': missing ), unterminated subpattern at "
+     "position 0"),
+])
+def test_expressions_that_fail(expr: str, message: str) -> None:
+    with pytest.raises(ExprError) as e:
+        edit_lines(b"a\nb\n", compile_expr(expr))
+    assert str(e.value) == message

@@ -12,7 +12,7 @@ from ...errors import Error
 from ...handle import GuestFS
 from ..toolopts import ToolError
 from .registry import Tool, register
-from .transfer import add_guest_options, guest, interactive, metered, send
+from .transfer import add_guest_options, guest, host_errors, interactive, metered, send
 
 PROG = "guestbox copy-in"
 USAGE = "use 'copy-in <local> [<local>...] <remotedir>' to copy files into the image"
@@ -36,6 +36,7 @@ def options(p: argparse.ArgumentParser) -> None:
                    help="host files or directories, then the guest directory")
 
 
+@host_errors()
 def run(ns: argparse.Namespace) -> int:
     if len(ns.paths) < 2:
         raise ToolError(USAGE)

@@ -21,6 +21,7 @@ from .transfer import (
     Meter,
     add_guest_options,
     guest,
+    host_errors,
     interactive,
     metered,
     progress_events,
@@ -62,6 +63,7 @@ def options(p: argparse.ArgumentParser) -> None:
                    help="guest files or directories, then the host directory")
 
 
+@host_errors()
 def run(ns: argparse.Namespace) -> int:
     if len(ns.paths) < 2:
         raise ToolError(USAGE)
@@ -102,7 +104,10 @@ def copy_out(g: GuestFS, remote: str, localdir: str) -> None:
 def _download(g: GuestFS, remote: str, localdir: str, name: str) -> None:
     """The file remote as localdir/name: written to a new file in localdir, then renamed
     over name (a symlink there is replaced, not followed; a directory is an error)."""
-    fd, tmp = tempfile.mkstemp(prefix=".guestbox-", dir=localdir)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".guestbox-", dir=localdir)
+    except OSError as e:
+        raise ToolError(f"{localdir}: {e.strerror}") from None
     os.close(fd)
     try:
         with metered(remote) as meter, progress_events(g, meter):
@@ -110,7 +115,7 @@ def _download(g: GuestFS, remote: str, localdir: str, name: str) -> None:
         try:
             os.replace(tmp, os.path.join(localdir, name))
         except OSError as e:
-            raise ToolError(f"{os.path.join(localdir, name)}: {e.strerror}") from None
+            raise ToolError(f"{shown(os.path.join(localdir, name))}: {e.strerror}") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -17,7 +17,7 @@ from ..toolopts import ToolError
 from .edit_expr import ExprError, LineEdit, compile_expr
 from .edit_expr import edit_file as edit_lines_of
 from .registry import Tool, register
-from .transfer import add_guest_options, guest
+from .transfer import add_guest_options, guest, host_errors
 
 PROG = "guestbox edit"
 
@@ -43,12 +43,13 @@ line; guestbox takes one of two forms instead:
       match, \\n and \\t a newline and a tab, \\ before anything else makes it
       literal ("\\$").
   -e 'PYTHON EXPRESSION'   evaluated for each line with `line` (the line, its
-      "\\n" included, as Perl's $_), `lineno` (from 1) and the module `re`; its
-      value, a string, replaces the line: "" deletes it, line + "more\\n" adds one.
+      "\\n" included, as Perl's $_), `lineno` (from 1), the module `re` and
+      die(MESSAGE); its value, a string, replaces the line: "" deletes it,
+      line + "more\\n" adds one.
       Example: -e '"" if line.startswith("apache:") else line'
 The file is read as UTF-8, undecodable bytes kept as they are; an error on any
-line stops the edit and leaves the file untouched.  With -e the file is always
-replaced (and backed up with -b), as virt-edit does.
+line (die() included) stops the edit and leaves the file untouched.  With -e the
+file is always replaced (and backed up with -b), as virt-edit does.
 """
 
 
@@ -72,6 +73,7 @@ def options(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="*", metavar="FILE", help="the guest files to edit")
 
 
+@host_errors()
 def run(ns: argparse.Namespace) -> int:
     _old_style(ns)
     if not ns.files:

@@ -6,10 +6,11 @@ expression PATTERN in each line, every match with the flag g; flags i, m, s, x a
 re's IGNORECASE, MULTILINE, DOTALL, VERBOSE.  In REPLACEMENT, `$1` `${1}` `\\1`
 (and `${name}`) are groups, `$&` the whole match, `\\n` `\\t` a newline and a tab,
 and `\\` before anything else makes it literal (`\\$`, `\\\\`), as in Perl.
-Anything else is a Python expression evaluated for each line, with `line` (the line,
-its "\\n" included, as Perl's $_), `lineno` (from 1) and the module `re`: its value,
-a string, replaces the line ("" deletes it).  An error in any line stops the edit
-and leaves the file as it was (as Perl's die).
+Anything else is a Python expression evaluated for each line, with `line` (the
+line, its "\\n" included, as Perl's $_), `lineno` (from 1), the module `re` and
+`die(MESSAGE)`: its value, a string, replaces the line ("" deletes it).  An error
+in any line (die included) stops the edit and leaves the file as it was, as Perl's
+die does.
 
 Lines are the file's bytes split after each "\\n" (the last may have none), decoded
 as UTF-8 with undecodable bytes kept as they are, and written back the same way, so
@@ -54,7 +55,10 @@ def compile_expr(text: str) -> LineEdit:
 
     def edit(line: str, lineno: int) -> str:
         try:
-            value = eval(code, {"re": re}, {"line": line, "lineno": lineno})  # noqa: S307
+            value = eval(code, {"re": re, "die": _die},  # noqa: S307 - the user's own code
+                         {"line": line, "lineno": lineno})
+        except _Died as e:
+            raise ExprError(f"-e: line {lineno}: {e}") from None
         except Exception as e:  # noqa: BLE001 - any failure of the user's code stops the edit
             raise ExprError(f"-e: line {lineno}: {type(e).__name__}: {e}") from None
         if not isinstance(value, str):
@@ -63,6 +67,14 @@ def compile_expr(text: str) -> LineEdit:
         return value
 
     return edit
+
+
+class _Died(Exception):
+    """die(message) in an expression: stop the edit (Perl's die)."""
+
+
+def _die(message: str = "died") -> None:
+    raise _Died(message)
 
 
 def _is_delimiter(c: str) -> bool:

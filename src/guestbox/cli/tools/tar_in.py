@@ -16,6 +16,7 @@ from .transfer import (
     compression,
     fish_args,
     guest,
+    host_errors,
     metered,
     progress_events,
     send,
@@ -46,6 +47,7 @@ def options(p: argparse.ArgumentParser) -> None:
                    "optional arguments of tar-in")
 
 
+@host_errors()
 def run(ns: argparse.Namespace) -> int:
     args = compression(ns, fish_args("tar_in", ns.words, PROG))
     tarball = args.pop("tarfile")

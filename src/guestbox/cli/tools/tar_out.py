@@ -15,6 +15,7 @@ from .transfer import (
     compression,
     fish_args,
     guest,
+    host_errors,
     interactive,
     metered,
     output_file,
@@ -51,6 +52,7 @@ def options(p: argparse.ArgumentParser) -> None:
                    "optional arguments of tar-out")
 
 
+@host_errors()
 def run(ns: argparse.Namespace) -> int:
     args = compression(ns, fish_args("tar_out", ns.words, PROG))
     tarball = args.pop("tarfile")

@@ -250,6 +250,18 @@ def _host_error(e: OSError) -> ToolError:
     return ToolError(f"{where}{e.strerror or e}")
 
 
+@contextlib.contextmanager
+def host_errors() -> Iterator[None]:
+    """A failure of the host's own system calls (a full disk, a directory that cannot be
+    written) told as `PROG: NAME: REASON`, exit status 1, not a traceback."""
+    try:
+        yield
+    except Error:
+        raise  # guestbox's errors are OSErrors too: told as library errors
+    except OSError as e:
+        raise _host_error(e) from None
+
+
 # -- host output -----------------------------------------------------------------------
 @contextlib.contextmanager
 def output_file(path: str) -> Iterator[int]:
