@@ -35,6 +35,10 @@ Compression: --gzip, --bzip2, --xz, --zstd or --lzop, or guestfish's optional
 arguments after TARBALL, which virt-tar-out passes on: compress:gzip,
 numericowner:true, excludes:"*.log *.tmp", xattrs:true, selinux:true, acls:true.
 
+Owners are stored as numbers only (numericowner:true always): user and group
+names would be the appliance's, not the guest's; libguestfs's appliance has none,
+so virt-tar-out's tarballs have none either, and guestbox's are the same bytes.
+
 TARBALL is written whole or not at all: the tarball is made in a new file beside
 it, which replaces it only once complete (a failure or an interrupt leaves the
 old one, or none); a symlink is followed as a shell's `>` would, an existing
@@ -56,6 +60,7 @@ def options(p: argparse.ArgumentParser) -> None:
 def run(ns: argparse.Namespace) -> int:
     args = compression(ns, fish_args("tar_out", ns.words, PROG))
     tarball = args.pop("tarfile")
+    args["numericowner"] = True  # see DOC: the bytes virt-tar-out writes
     with output_file(tarball) as fd, guest(ns, PROG, writes=False) as g:
         tar_out(g, fd, args)
     return 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -280,7 +281,7 @@ def output_file(path: str) -> Iterator[int]:
     try:
         target = os.path.realpath(path)
         if os.path.isdir(target):
-            raise IsADirectoryError(0, "Is a directory", path)
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
         if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
             fd = os.open(target, os.O_WRONLY | os.O_CLOEXEC)
             tmp = None
