@@ -7,7 +7,7 @@ The hostile image (built with the API, raw ext4, one partition: -m /dev/sda1) ho
 what a guest could use against the host that copies out of it: symlinks to the
 host's /etc/passwd, to a canary file and a canary directory of the test (absolute
 names), one with '../../' in it, device nodes, a FIFO, a setuid file, names with a
-newline, an escape sequence and bytes that are not UTF-8, a top-level symlink to a
+newline, an escape sequence and bytes that are not UTF-8 (the FIFO's too), a top-level symlink to a
 directory, and two directories both named x: the first holds symlinks named evil
 and sub leading to the canaries, the second a file evil and a directory sub, so that
 copying both into one LOCALDIR writes "through" the first's links if anything does.
@@ -31,6 +31,7 @@ MiB = 1024 * 1024
 NEWLINE_NAME = b"new\nline"
 BYTES_NAME = b"bad-\xff\xfe-name"
 ESCAPE_NAME = b"\x1b[31mred"
+FIFO_NAME = b"fifo\n\x1b[2J\xff"  # told on stderr when refused: escaped, on one line
 
 
 def run(*args: str, input: bytes | None = None, cwd: Path | None = None,
@@ -102,7 +103,7 @@ def build_hostile(path: Path, world: Path) -> Path:
         g.ln_s("/etc", "/data/etc-dir-link")
         g.mknod_c(0o666, 1, 3, "/data/null-dev")
         g.mknod_b(0o666, 8, 0, "/data/sda-dev")
-        g.mkfifo(0o644, "/data/fifo")
+        g.mkfifo(0o644, "/data/" + os.fsdecode(FIFO_NAME))
         for name in (NEWLINE_NAME, BYTES_NAME, ESCAPE_NAME):
             g.write("/data/" + os.fsdecode(name), name + b"\n")
         g.write("/data/..x", b"dots\n")

@@ -27,6 +27,7 @@ from guestbox.cli.tools import TOOLS, transfer
 from tests.cli.tools.hostile import (
     BYTES_NAME,
     ESCAPE_NAME,
+    FIFO_NAME,
     NEWLINE_NAME,
     hostile_place,
     run,
@@ -54,11 +55,12 @@ def test_hostile_directory(place: Path) -> None:
         members = {os.fsencode(m.name): m for m in tf.getmembers()}
         assert set(members) == {b".", b"./a.txt", b"./sub", b"./sub/b.txt",
                                 b"./passwd-link", b"./up-link", b"./canary-link",
-                                b"./etc-dir-link", b"./null-dev", b"./sda-dev", b"./fifo",
+                                b"./etc-dir-link", b"./null-dev", b"./sda-dev",
+                                b"./" + FIFO_NAME,
                                 b"./..x"} | {b"./" + n for n in (NEWLINE_NAME, BYTES_NAME,
                                                                   ESCAPE_NAME)}
         assert members[b"./null-dev"].ischr() and members[b"./sda-dev"].isblk()
-        assert members[b"./fifo"].isfifo()
+        assert members[b"./" + FIFO_NAME].isfifo()
         assert members[b"./passwd-link"].linkname == "/etc/passwd"
         assert members[b"./canary-link"].linkname == str(place / "world" / "canary")
         a = members[b"./a.txt"]
