@@ -19,18 +19,21 @@ USAGE = "use 'copy-in <local> [<local>...] <remotedir>' to copy files into the i
 
 DOC = """\
 Copy each LOCAL file or directory (directories recursively) into the guest
-directory GUESTDIR, which must exist, as virt-copy-in (guestfish --rw -i copy-in).
-What is kept is what the host's tar packs and the guest's tar unpacks as root:
-modes, owners (by name, else number), times, symlinks, hard links, special files.
+directory GUESTDIR, which must exist, as virt-copy-in (guestfish --rw -i
+copy-in).  What is kept is what the host's tar packs and the guest's tar
+unpacks as root: modes, owners (by name, else number), times, symlinks, hard
+links, special files.
 
 The guest is mounted by inspection (-i), unless -m options say what to mount.
 The disks are opened read-write: --ro is refused.  A progress bar is drawn on
-stderr when it is a terminal.  Every LOCAL is checked before the appliance starts
-(virt-copy-in copies the ones before a missing one).  Exit status 1 on any failure.
+stderr when it is a terminal.  Every LOCAL is checked before the appliance
+starts (virt-copy-in copies the ones before a missing one).  Exit status 1 on
+any failure.
 """
 
 
 def options(p: argparse.ArgumentParser) -> None:
+    p.usage = "%(prog)s [--options] -a DISK LOCAL [LOCAL ...] GUESTDIR"
     add_guest_options(p, writes=True)
     p.add_argument("paths", nargs="*", metavar="LOCAL... GUESTDIR",
                    help="host files or directories, then the guest directory")

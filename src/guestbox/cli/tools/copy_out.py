@@ -33,31 +33,33 @@ PROG = "guestbox copy-out"
 USAGE = "use 'copy-out <remote> [<remote>...] <localdir>' to copy files out of the image"
 
 DOC = """\
-Copy each GUESTPATH (directories recursively) into the host directory LOCALDIR,
-as virt-copy-out (guestfish --ro -i copy-out): a file becomes LOCALDIR/NAME, a
-directory LOCALDIR/NAME/... (the guest's / becomes LOCALDIR itself).  The disks
-are opened read-only.  A GUESTPATH that is a symlink is refused ("not a file or
-directory"), as virt-copy-out does.
+Copy each GUESTPATH (directories recursively) into the host directory
+LOCALDIR, as virt-copy-out (guestfish --ro -i copy-out): a file becomes
+LOCALDIR/NAME, a directory LOCALDIR/NAME/... (the guest's / becomes LOCALDIR
+itself).  The disks are opened read-only.  A GUESTPATH that is a symlink is
+refused ("not a file or directory"), as virt-copy-out does.
 
-Nothing is ever written outside LOCALDIR, whatever the guest holds.  The guest's
-tarball is unpacked here in Python, never by the host's tar, and every entry is
-checked: absolute names and names with '..' are refused, no entry is written
-through a symlink (one already there is replaced, never followed), symlinks are
-made as symlinks (their targets are not followed or checked: they are data), hard
-links only to entries inside the copy, and device nodes and FIFOs are not created.
-Names are kept byte for byte (newlines, bytes that are not UTF-8).  Modes are kept
-without the setuid, setgid and sticky bits, and files belong to the user running
-the tool: virt-copy-out run as root makes device nodes and keeps owners and
-set-id bits.  What was not copied is told, one line each, after the rest of that
-GUESTPATH is copied; the exit status is then 1.
+Nothing is ever written outside LOCALDIR, whatever the guest holds.  The
+guest's tarball is unpacked here in Python, never by the host's tar, and every
+entry is checked: absolute names and names with '..' are refused, no entry is
+written through a symlink (one already there is replaced, never followed),
+symlinks are made as symlinks (their targets are not followed or checked: they
+are data), hard links only to entries inside the copy, and device nodes and
+FIFOs are not created.  Names are kept byte for byte (newlines, bytes that are
+not UTF-8).  Modes are kept without the setuid, setgid and sticky bits, and
+files belong to the user running the tool: virt-copy-out run as root makes
+device nodes and keeps owners and set-id bits.  What was not copied is told,
+one line each, after the rest of that GUESTPATH is copied; the exit status is
+then 1.
 
-The guest is mounted by inspection (-i), unless -m options say what to mount.  A
-progress bar is drawn on stderr when it is a terminal.  LOCALDIR is checked
-before the appliance starts.
+The guest is mounted by inspection (-i), unless -m options say what to
+mount.  A progress bar is drawn on stderr when it is a terminal.  LOCALDIR is
+checked before the appliance starts.
 """
 
 
 def options(p: argparse.ArgumentParser) -> None:
+    p.usage = "%(prog)s [--options] -a DISK GUESTPATH [GUESTPATH ...] LOCALDIR"
     add_guest_options(p, writes=False)
     p.add_argument("paths", nargs="*", metavar="GUESTPATH... LOCALDIR",
                    help="guest files or directories, then the host directory")

@@ -22,34 +22,34 @@ from .transfer import add_guest_options, guest, host_errors
 PROG = "guestbox edit"
 
 DOC = """\
-Edit each FILE of the guest in turn, as virt-edit: without -e, a copy is opened
-with $EDITOR (else vi) and, if its content changed, uploaded beside the file,
-given the file's mode, owner and extended attributes, and renamed over it (a
-symlink is followed: the file it leads to is replaced); otherwise "File not
-changed." is printed.  FILE must exist; it may be a Windows path (C:\\boot.ini)
-in a Windows guest.  The guest is mounted by inspection, unless -m options say
-what to mount; the disks are opened read-write and --ro is refused, as is a
-read-only mount, before anything is edited.  Old style: without -a, the
-arguments before the last one are disk images.
+Edit each FILE of the guest in turn, as virt-edit: without -e, a copy is
+opened with $EDITOR (else vi) and, if its content changed, uploaded beside the
+file, given the file's mode, owner and extended attributes, and renamed over
+it (a symlink is followed: the file it leads to is replaced); otherwise "File
+not changed." is printed.  FILE must exist; it may be a Windows path
+(C:\\boot.ini) in a Windows guest.  The guest is mounted by inspection, unless
+-m options say what to mount; the disks are opened read-write and --ro is
+refused, as is a read-only mount, before anything is edited.  Old style:
+without -a, the arguments before the last one are disk images.
 
 -b EXT keeps the original as FILE + EXT (EXT usually starts with a dot).
 
--e EXPR edits without an editor.  virt-edit runs a Perl expression on $_ for each
-line; guestbox takes one of two forms instead:
-  -e 's/PATTERN/REPLACEMENT/FLAGS'   a substitution on each line: PATTERN is a
-      Python regular expression; FLAGS g (every match, else the first), i, m, s,
-      x; any punctuation may be the delimiter (s|a|b|), \\ before it makes it
-      literal; in REPLACEMENT $1, ${1}, \\1, ${name} are groups, $& the whole
-      match, \\n and \\t a newline and a tab, \\ before anything else makes it
-      literal ("\\$").
+-e EXPR edits without an editor.  virt-edit runs a Perl expression on $_ for
+each line; guestbox takes one of two forms instead:
+  -e 's/PATTERN/REPLACEMENT/FLAGS'   a substitution on each line: PATTERN is
+      a Python regular expression; FLAGS g (every match, else the first), i,
+      m, s, x; any punctuation may be the delimiter (s|a|b|), \\ before it
+      makes it literal; in REPLACEMENT $1, ${1}, \\1, ${name} are groups, $&
+      the whole match, \\n and \\t a newline and a tab, \\ before anything
+      else makes it literal ("\\$").
   -e 'PYTHON EXPRESSION'   evaluated for each line with `line` (the line, its
       "\\n" included, as Perl's $_), `lineno` (from 1), the module `re` and
       die(MESSAGE); its value, a string, replaces the line: "" deletes it,
       line + "more\\n" adds one.
       Example: -e '"" if line.startswith("apache:") else line'
-The file is read as UTF-8, undecodable bytes kept as they are; an error on any
-line (die() included) stops the edit and leaves the file untouched.  With -e the
-file is always replaced (and backed up with -b), as virt-edit does.
+The file is read as UTF-8, undecodable bytes kept as they are; an error on
+any line (die() included) stops the edit and leaves the file untouched.  With
+-e the file is always replaced (and backed up with -b), as virt-edit does.
 """
 
 
@@ -64,6 +64,7 @@ class _Once(argparse.Action):
 
 
 def options(p: argparse.ArgumentParser) -> None:
+    p.usage = "%(prog)s [--options] -a DISK [-b EXT] [-e EXPR] FILE [FILE ...]"
     add_guest_options(p, writes=True, inspector=False)
     p.add_argument("-b", "--backup", action=_Once, metavar="EXT",
                    help="keep the original file as FILE + EXT")

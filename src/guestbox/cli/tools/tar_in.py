@@ -29,9 +29,9 @@ Unpack TARBALL ('-': standard input) into the guest directory GUESTDIR, which
 must exist, as virt-tar-in (guestfish --rw -i tar-in).  The tarball is unpacked
 by GNU tar in the appliance, as root: owners, modes and times are kept.
 
-A compressed tarball needs its compression named: --gzip, --bzip2, --xz, --zstd
-or --lzop, or guestfish's optional arguments after GUESTDIR, which virt-tar-in
-passes on: compress:gzip, xattrs:true, selinux:true, acls:true.
+A compressed tarball needs its compression named: --gzip, --bzip2, --xz,
+--zstd or --lzop, or guestfish's optional arguments after GUESTDIR, which
+virt-tar-in passes on: compress:gzip, xattrs:true, selinux:true, acls:true.
 
 The guest is mounted by inspection (-i), unless -m options say what to mount.
 The disks are opened read-write: --ro is refused.  A progress bar is drawn on
@@ -40,6 +40,7 @@ stderr when it is a terminal.  TARBALL is opened before the appliance starts.
 
 
 def options(p: argparse.ArgumentParser) -> None:
+    p.usage = "%(prog)s [--options] -a DISK TARBALL|- GUESTDIR [NAME:VALUE ...]"
     add_guest_options(p, writes=True)
     add_compression(p)
     p.add_argument("words", nargs="*", metavar="TARBALL GUESTDIR [NAME:VALUE ...]",
