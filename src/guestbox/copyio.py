@@ -3,8 +3,10 @@ never writes outside its target directory whatever names, links or devices a gue
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import secrets
 import stat
 import subprocess
 import tarfile
@@ -152,8 +154,10 @@ def extract_tar_safely(tf: tarfile.TarFile, rootfd: int, problems: list[str]) ->
     names and names with '..' are refused, every parent directory is opened with
     O_NOFOLLOW from rootfd (so a symlink, from the archive or already there, is never
     passed through), an existing entry is removed before a file or link replaces it
-    (so no existing inode is ever written through), symlinks are made as symlinks,
-    hard links only to members inside rootfd, and devices and fifos are refused.
+    (so no existing inode is ever written through), a regular file is written under a
+    hidden temporary name and renamed into place once complete (a stream cut short
+    leaves no partial file), symlinks are made as symlinks, hard links only to members
+    inside rootfd, and devices and fifos are refused.
     Modes lose their setuid/setgid/sticky bits; owners are not set.  Problems are
     appended to problems; returns True if something was refused for safety.
     """
@@ -190,20 +194,7 @@ def extract_tar_safely(tf: tarfile.TarFile, rootfd: int, problems: list[str]) ->
                     os.mkdir(name, 0o700, dir_fd=pfd)
                 dirs.append((parts, m.mode, int(m.mtime)))
             elif m.isreg():
-                _clear(pfd, name, keep_dir=False)
-                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                             | os.O_CLOEXEC, 0o600, dir_fd=pfd)
-                try:
-                    src = tf.extractfile(m)
-                    if src is not None:
-                        while data := src.read(_COPY_SIZE):
-                            view = memoryview(data)
-                            while view:
-                                view = view[os.write(fd, view):]
-                    os.fchmod(fd, m.mode & 0o777)
-                    os.utime(fd, (m.mtime, m.mtime))
-                finally:
-                    os.close(fd)
+                _write_file(tf, m, pfd, name)
             elif m.issym():
                 _clear(pfd, name, keep_dir=False)
                 os.symlink(m.linkname, name, dir_fd=pfd)
@@ -228,6 +219,39 @@ def extract_tar_safely(tf: tarfile.TarFile, rootfd: int, problems: list[str]) ->
         finally:
             os.close(fd)
     return refused
+
+
+def _write_file(tf: tarfile.TarFile, m: tarfile.TarInfo, pfd: int, name: str) -> None:
+    """The regular member m as pfd/name: written under a new hidden name beside it, then
+    renamed over name once complete, so a stream that ends early (an interrupted copy)
+    leaves no partial file under name, and whatever was at name is replaced, never
+    written through."""
+    fd, tmp = -1, ""
+    while fd < 0:
+        tmp = f".guestbox-{secrets.token_hex(6)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o600, dir_fd=pfd)
+        except FileExistsError:
+            continue
+    try:
+        try:
+            src = tf.extractfile(m)
+            if src is not None:
+                while data := src.read(_COPY_SIZE):
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
+            os.fchmod(fd, m.mode & 0o777)
+            os.utime(fd, (m.mtime, m.mtime))
+        finally:
+            os.close(fd)
+        _clear(pfd, name, keep_dir=False)  # an empty directory there goes; a file is replaced
+        os.rename(tmp, name, src_dir_fd=pfd, dst_dir_fd=pfd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=pfd)
+        raise
 
 
 def _hardlink(rootfd: int, pfd: int, name: str, m: tarfile.TarInfo,

@@ -23,10 +23,12 @@ its exit status.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import secrets
 import string
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...handle import GuestFS
@@ -52,16 +54,27 @@ def run_edit(sh: Shell, words: list[str], cmd: str) -> bytes:
     """edit FILE: download, edit with the host editor, and replace the file if it changed."""
     if len(words) != 1:
         raise BadArgs(f"use '{cmd} filename' to edit a file")
-    g, path = sh.g, words[0]
+    editor = editor_for(cmd)
+    edit_file(sh.g, cmd, words[0], lambda local: run_program(cmd, editor, local))
+    return b""
+
+
+def edit_file(g: GuestFS, cmd: str, path: str, change: Callable[[str], None],
+              backup: str | None = None, always: bool = False) -> bool:
+    """Change path through a host copy: change(LOCAL) edits the copy in place, then if
+    its content changed (or always) the file path leads to is replaced with it; whether
+    it was.  backup: a suffix; the original is kept under the file's name + suffix
+    (virt-edit's -b).  Refused before change runs if the file cannot be written back."""
     _refuse_special(g, cmd, path)
     with downloaded(g, path) as local:  # the same errors as guestfish for missing files
         target = g.realpath(path)
         refuse_readonly(g, cmd, target)
         before = digest(local)
-        run_program(cmd, editor_for(cmd), local)
-        if digest(local) != before:
-            replace(g, local, target)
-    return b""
+        change(local)
+        if not always and digest(local) == before:
+            return False
+        replace(g, local, target, backup)
+    return True
 
 
 def _refuse_special(g: GuestFS, cmd: str, path: str) -> None:
@@ -75,13 +88,23 @@ def _refuse_special(g: GuestFS, cmd: str, path: str) -> None:
         raise BadArgs(f"{cmd}: {path}: not a regular file")
 
 
-def replace(g: GuestFS, local: str, target: str) -> None:
-    """Upload local beside target, copy target's attributes onto it, rename it over target."""
+def replace(g: GuestFS, local: str, target: str, backup: str | None = None) -> None:
+    """Upload local beside target, copy target's attributes onto it, rename it over target
+    (after renaming target to target + backup, if backup: put back if the last step fails)."""
     newname = _unused_name(g, target)
     g.upload(local, newname)
     try:
         _copy_attributes(g, target, newname)
-        g.rename(newname, target)
+        if backup is None:
+            g.rename(newname, target)
+            return
+        g.rename(target, target + backup)
+        try:
+            g.rename(newname, target)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                g.rename(target + backup, target)
+            raise
     except BaseException:
         try:
             g.rm_f(newname)
