@@ -86,7 +86,7 @@ class Client:
                 try:
                     stream = src
                     size = _regular_size(src) if src is not None else 0
-                    if size >= BULK_MIN and infile is not None:
+                    if size >= BULK_MIN and infile not in (None, "-"):  # stdin: from its offset
                         transfer, target = self.vm.attach_transfer(
                             os.path.realpath(infile), readonly=True)
                         doc["bulk"] = {"target": target, "size": size}

@@ -11,6 +11,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -497,3 +498,21 @@ def test_extract_tar_safely_hostile_stream(tmp_path: Path, outside: Path) -> Non
     assert os.readlink(root / "hl3") == str(outside)  # the link itself, as a link
     assert not (tmp_path / "escape").exists() and not Path("/abs").exists()
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_upload_from_stdin_redirected_from_a_big_file(tmp_path: Path) -> None:
+    """`upload -` with stdin a regular file of transfer-disk size reads stdin from where it
+    stands (it used to try to attach a disk named "-")."""
+    data = tmp_path / "big"
+    data.write_bytes(os.urandom(33 * MiB))
+    script = (
+        "import sys, guestbox\n"
+        "sys.stdin.buffer.read(1000)\n"  # the stream starts where stdin stands
+        "g = guestbox.GuestFS(); g.add_drive_scratch(128 * 1024 * 1024); g.launch()\n"
+        "g.mkfs('ext4', '/dev/sda'); g.mount('/dev/sda', '/')\n"
+        "g.upload('-', '/f'); print(g.checksum('sha256', '/f')); g.close()\n")
+    with open(data, "rb") as stdin:
+        out = subprocess.run([sys.executable, "-c", script], stdin=stdin, capture_output=True,
+                             text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == hashlib.sha256(data.read_bytes()[1000:]).hexdigest()
