@@ -56,7 +56,7 @@ def options(p: argparse.ArgumentParser) -> None:
 
 
 def run(ns: argparse.Namespace) -> int:
-    """`guestbox mount`: guestmount's exit status."""
+    """`guestbox mount`: guestmount's exit status; its messages after guestmount's name."""
     if ns.version:
         from .. import __version__
 
@@ -201,4 +201,5 @@ def _child(ns: argparse.Namespace, w: int) -> None:
 
 TOOL = register(Tool(
     "mount", PROG, "mount a guest's filesystems on a host directory (FUSE)", __doc__ or "",
-    options, run, usage=f"{COMMAND} [--options] -a DISK (-i | -m DEV ...) MOUNTPOINT"))
+    options, run, usage=f"{COMMAND} [--options] -a DISK (-i | -m DEV ...) MOUNTPOINT",
+    speaks_as=PROG))

@@ -169,4 +169,4 @@ def _unescape(field: str) -> str:
 
 
 TOOL = register(Tool("unmount", PROG, "unmount what guestbox mount mounted", __doc__ or "",
-                     options, run, usage=f"{COMMAND} [--options] MOUNTPOINT"))
+                     options, run, usage=f"{COMMAND} [--options] MOUNTPOINT", speaks_as=PROG))

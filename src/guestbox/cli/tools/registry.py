@@ -28,6 +28,7 @@ class Tool:
     options: Callable[[argparse.ArgumentParser], None]  # adds the tool's arguments
     run: Callable[[argparse.Namespace], int]  # the exit status
     usage: str | None = None  # the usage line, when argparse's own would mislead
+    speaks_as: str | None = None  # the name its messages start with (default: prog)
 
     @property
     def prog(self) -> str:
@@ -41,12 +42,12 @@ class Tool:
         return p
 
     def main(self, argv: list[str]) -> int:
-        """Parse argv and run: failures told as the virt tool tells them, after its name
-        (exit status 1); Ctrl-C is exit status 130 (the handle is closed by then)."""
+        """Parse argv and run: failures told as the virt tools tell them, after the
+        command's name (exit status 1); Ctrl-C is exit status 130 (the handle is closed)."""
         try:
             return self.run(self.parser().parse_args(argv))
         except FAILURES as e:
-            return report(self.virt or self.prog, e)
+            return report(self.speaks_as or self.prog, e)
         except KeyboardInterrupt:
             return 130
 
