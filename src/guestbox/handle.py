@@ -77,6 +77,7 @@ class GuestFS(Operations):
         self._drives: list[Drive] = []
         self._config = VMConfig()
         self._settings: list[str] = []
+        self._network = False  # set_network (the "network" backend setting also enables it)
         self._trace = bool(os.environ.get("LIBGUESTFS_TRACE") == "1")
         self._events = Events()
         self._state = CONFIG
@@ -495,6 +496,14 @@ class GuestFS(Operations):
     def get_smp(self) -> int:
         return self._config.smp
 
+    def set_network(self, network: bool) -> None:
+        self._config_state("set_network")
+        self._network = bool(network)
+        self._config.network = self._network or "network" in self._settings
+
+    def get_network(self) -> bool:
+        return self._config.network
+
     def set_trace(self, trace: bool) -> None:
         self._trace = bool(trace)
 
@@ -528,7 +537,7 @@ class GuestFS(Operations):
         self._settings = list(settings)
         self._config.accel = ("tcg" if "force_tcg" in settings else
                               "kvm" if "force_kvm" in settings else "auto")
-        self._config.network = "network" in settings
+        self._config.network = self._network or "network" in settings
 
     def get_backend_settings(self) -> list[str]:
         return list(self._settings)

@@ -26,6 +26,7 @@ MODULES = [
     "raid0", "raid1", "raid10", "raid456", "linear", "loop", "aes_generic", "xts", "cbc", "ecb",
     "essiv", "algif_skcipher", "af_alg", "fuse", "overlay",
     "ufs",  # the BSDs' filesystems (read-only in Debian's kernel: ufstype=ufs2 or 44bsd)
+    "virtio_net",  # set_network: QEMU user networking
 ]
 """Kernel modules the appliance loads at boot, with their dependencies."""
 
@@ -87,6 +88,11 @@ TOOLS: dict[str, str] = {
     "hivexsh": "libhivex-bin",
     # inspection: rpm reads rpm databases (inspect_list_applications2)
     "rpm": "rpm",
+
+    # customize: scrub_file, selinux_relabel; the rescue shell
+    "scrub": "scrub?", "setfiles": "policycoreutils?", "bash": "bash",
+    # set_network: the interface configured at boot
+    "ip": "iproute2",
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 

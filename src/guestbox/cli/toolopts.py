@@ -24,7 +24,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from ..errors import Error
@@ -83,11 +83,12 @@ class _AddDrive(argparse.Action):
 
 
 class _Format(argparse.Action):
-    """--format[=FMT]: the format of the -a that follow; without FMT, detect again."""
+    """--format[=FMT]: the format of the -a that follow; without FMT (or with `auto`, as
+    the OCaml tools write it), detect again."""
 
     def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace,
                  value: Any, option: str | None = None) -> None:
-        ns.format = value or None
+        ns.format = None if value in (None, "", "auto") else value
         ns.format_pending = True
 
 
@@ -181,7 +182,7 @@ def check(ns: argparse.Namespace, access: bool = True) -> None:
     if ns.format_pending:
         raise ToolError("--format parameter must appear before -a parameter")
     for path, _ in ns.drives or []:
-        if access and not os.access(path, os.R_OK):
+        if access and not isinstance(path, int) and not os.access(path, os.R_OK):
             try:
                 os.stat(path)
                 reason = os.strerror(errno.EACCES)  # it exists, but cannot be read
@@ -191,15 +192,21 @@ def check(ns: argparse.Namespace, access: bool = True) -> None:
 
 
 # -- the handle --------------------------------------------------------------------------
+Setup = Callable[[GuestFS], None]
+"""Configures a handle before its disks are added and it is launched (see `opened`)."""
+
+
 @contextlib.contextmanager
-def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
-           ) -> Iterator[GuestFS]:
+def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None,
+           setup: Setup | None = None) -> Iterator[GuestFS]:
     """A launched handle on ns's disks with the guest mounted as -i and -m say.
 
-    readonly: add the disks read-only (default: --ro).  The handle is closed when
-    the block ends, however it ends: SIGTERM and SIGHUP end it as Ctrl-C does (in
-    the main thread), so QEMU never outlives the tool.  Failures: ToolError (told
-    already), KeyProblem and guestbox.Error (for `report`).
+    readonly: add the disks read-only (default: --ro).  setup(g), if given, configures
+    the handle before the disks are added (memory, network ...).  A drive whose path
+    is an int is a scratch disk of that many bytes (virt-rescue's --scratch).  The
+    handle is closed when the block ends, however it ends: SIGTERM and SIGHUP end it
+    as Ctrl-C does (in the main thread), so QEMU never outlives the tool.  Failures:
+    ToolError (told already), KeyProblem and guestbox.Error (for `report`).
     """
     ro = bool(ns.readonly) if readonly is None else readonly
     settings.from_stdin, settings.echo = ns.keys_from_stdin, ns.echo_keys
@@ -208,8 +215,13 @@ def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
         try:
             g.set_verbose(ns.verbose)
             g.set_trace(ns.trace)
+            if setup is not None:
+                setup(g)
             for path, fmt in ns.drives or []:
-                g.add_drive_opts(path, readonly=ro, format=fmt)
+                if isinstance(path, int):
+                    g.add_drive_scratch(path)
+                else:
+                    g.add_drive_opts(path, readonly=ro, format=fmt)
             for id_, key in ns.keys or []:
                 g.set_luks_key(id_, key)
             g.launch()
