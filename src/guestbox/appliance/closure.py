@@ -125,6 +125,9 @@ EXTRA_FILES = [
     # whose gconv modules glibc finds through gconv-modules
     "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules",
     "/usr/lib/x86_64-linux-gnu/gconv/ISO8859-1.so", "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so",
+    # the rescue shell's terminals (readline needs their descriptions)
+    "/lib/terminfo/d/dumb", "/lib/terminfo/l/linux", "/lib/terminfo/v/vt100",
+    "/lib/terminfo/x/xterm", "/lib/terminfo/x/xterm-256color", "/lib/terminfo/s/screen",
 ]
 PATH_DIRS = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 

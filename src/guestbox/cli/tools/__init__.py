@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import customize, sysprep  # noqa: F401 - each registers its tool
+from . import customize, rescue, sysprep  # noqa: F401 - each registers its tool
 from .registry import TOOLS, Tool, register
 
 __all__ = ["TOOLS", "Tool", "register"]
