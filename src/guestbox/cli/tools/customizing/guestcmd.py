@@ -10,6 +10,9 @@ architecture the host cannot run is refused (x86_64 hosts run i?86 guests under
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 from typing import Any
 
 from ....errors import Error
@@ -68,11 +71,17 @@ def run_in_guest(g: Any, root: str, cmd: str, display: str, logfile: str) -> Non
 
 def show_log(g: Any, logfile: str, warn: Any = None) -> None:
     """Copy the guest's log file to stderr (debug_logfile)."""
-    try:
-        g.download(logfile, "/dev/stderr")
-    except Error as e:
-        if warn is not None:
-            warn(f"log file {logfile}: {e} (ignored)")
+    with tempfile.TemporaryDirectory(prefix="guestbox-log-") as tmp:
+        try:
+            g.download(logfile, f"{tmp}/log")
+        except Error as e:
+            if warn is not None:
+                warn(f"log file {logfile}: {e} (ignored)")
+            return
+        sys.stderr.flush()
+        with open(f"{tmp}/log", "rb") as f:
+            shutil.copyfileobj(f, sys.stderr.buffer)
+        sys.stderr.flush()
 
 
 # -- package managers (libguestfs-common's guest_packages.ml) ---------------------------
