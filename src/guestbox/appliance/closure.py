@@ -89,8 +89,14 @@ TOOLS: dict[str, str] = {
     # inspection: rpm reads rpm databases (inspect_list_applications2)
     "rpm": "rpm",
 
-    # customize: scrub_file, selinux_relabel; the rescue shell
+    # customize: scrub_file, selinux_relabel; the rescue shell and the usual small tools
     "scrub": "scrub?", "setfiles": "policycoreutils?", "bash": "bash",
+    "cut": "coreutils", "wc": "coreutils", "tr": "coreutils", "id": "coreutils",
+    "uname": "coreutils", "tee": "coreutils", "uniq": "coreutils", "sleep": "coreutils",
+    "dirname": "coreutils", "basename": "coreutils", "od": "coreutils", "chroot": "coreutils",
+    "mknod": "coreutils", "cmp": "diffutils", "diff": "diffutils", "find": "findutils",
+    "xargs": "findutils", "dmesg": "util-linux", "fdisk": "fdisk", "less": "less?",
+    "mawk": "mawk?", "ps": "procps?", "free": "procps?",
     # set_network: the interface configured at boot
     "ip": "iproute2",
 }

@@ -317,6 +317,6 @@ def test_hosts_renamed_in_name_columns_only() -> None:
 
 def test_small_parsers() -> None:
     assert joined_lines("a \\\nb\nc\\\n") == ["a b", "c"]
-    assert libguestfs_mount_order({"/boot": "b", "/": "r", "/usr": "u", "/var": "v",
-                                   "/home": "h"}) == [
+    assert libguestfs_mount_order({"/home": "h", "/var": "v", "/usr": "u", "/": "r",
+                                   "/boot": "b"}) == [
         ("/", "r"), ("/var", "v"), ("/usr", "u"), ("/home", "h"), ("/boot", "b")]

@@ -25,8 +25,9 @@ from .messages import Messages
 
 def libguestfs_mount_order(mountpoints: dict[str, str]) -> list[tuple[str, str]]:
     """(mountpoint, device) in the order the tools mount and print them: shortest
-    mountpoint first, ties in the order libguestfs lists them (fstab's, reversed)."""
-    return sorted(reversed(list(mountpoints.items())), key=lambda kv: len(kv[0]))
+    mountpoint first, ties in the order inspect_get_mountpoints lists them (a stable
+    sort, as the tools' List.sort and qsort)."""
+    return sorted(mountpoints.items(), key=lambda kv: len(kv[0]))
 
 
 def mount_root(g: Any, root: str, msgs: Messages, options: Callable[[str], str] | None = None

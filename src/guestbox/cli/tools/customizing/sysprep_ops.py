@@ -1,9 +1,11 @@
 """virt-sysprep's operations: what each removes or resets in a guest (guestfs-tools'
 sysprep_operation_*.ml, their files as virt-sysprep(1) lists them).
 
-An operation works on the mounted filesystems, or (lvm-uuids) on the devices once
-they are unmounted.  They run sorted by (order, name), which puts `customize` after
-the others, as virt-sysprep does.
+An operation works on the mounted filesystems, or (lvm-uuids, fs-uuids) on the
+devices once they are unmounted.  They run sorted by (order, name), which puts
+`customize` after the others, as virt-sysprep does, and machine-id last (as later
+virt-sysprep versions: in 1.48 customize, after it, writes a new machine ID into the
+/etc/machine-id it has just emptied).
 """
 
 from __future__ import annotations
@@ -428,7 +430,7 @@ OPERATIONS: list[Operation] = sorted([
     Operation("logfiles", True, "Remove many log files from the guest",
               remove_globs(*LOGFILES, when=_linux)),
     Operation("lvm-uuids", True, "Change LVM2 PV and VG UUIDs", _lvm_uuids, on_devices=True),
-    Operation("machine-id", True, "Remove the local machine ID", _machine_id),
+    Operation("machine-id", True, "Remove the local machine ID", _machine_id, order=999),
     Operation("mail-spool", True, "Remove email from the local mail spool directory",
               remove_globs("/var/spool/mail/*", "/var/mail/*")),
     Operation("net-hostname", True,
