@@ -176,6 +176,23 @@ def add_options(p: argparse.ArgumentParser, *, inspector: bool = True, mount: bo
                    keys_from_stdin=False, echo_keys=False)
 
 
+class _Version(argparse.Action):
+    """-V/--version: `PROG VERSION` on stdout, exit status 0."""
+
+    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace,
+                 value: Any, option: str | None = None) -> None:
+        from .. import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit(0)
+
+
+def add_version(p: argparse.ArgumentParser) -> None:
+    """-V/--version, as every virt tool has."""
+    p.add_argument("-V", "--version", action=_Version, nargs=0,
+                   help="print the version and exit")
+
+
 def check(ns: argparse.Namespace, access: bool = True) -> None:
     """libguestfs-common's checks of the options read (ToolError): --format must come
     before an -a; with access, each -a must be readable (option_a's `access: PATH: ...`)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -218,6 +219,51 @@ def test_failing_command_shows_its_log(bookworm: Path, tmp_path: Path,
     assert err == f"oops\n{PROG}: error: echo oops; exit 3: command exited with an error{HINT}"
     assert messages(out)[-1] == "Running: echo oops; exit 3"
     assert hashlib.sha256(disk.read_bytes()).hexdigest() == before
+
+
+def _reachable(host: str) -> bool:
+    try:
+        socket.create_connection((host, 80), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_network_for_the_guests_programs(bookworm: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """--network: the guest's programs resolve names and connect (its resolv.conf is
+    lent the appliance's while they run, then put back)."""
+    if not _reachable("deb.debian.org"):
+        pytest.skip("deb.debian.org is not reachable from here")
+    disk = overlay(bookworm, tmp_path)
+    with inspected_ro(disk) as g:
+        resolv = g.read_file("/etc/resolv.conf") if g.exists("/etc/resolv.conf") else None
+    status, _, err = customize(
+        capsys, "--format=qcow2", "-a", disk, "--network", "--run-command",
+        "getent hosts deb.debian.org > /root/dns; cat /etc/resolv.conf > /root/resolv")
+    assert (status, err) == (0, ""), err
+    with inspected_ro(disk) as g:
+        assert g.read_file("/root/dns").split()[1:] == [b"deb.debian.org"]
+        assert g.read_file("/root/resolv") == b"nameserver 10.0.2.3\n"
+        assert (g.read_file("/etc/resolv.conf") if g.exists("/etc/resolv.conf") else None) \
+            == resolv
+
+
+@pytest.mark.skipif(not os.environ.get("GUESTBOX_SLOW_TESTS"),
+                    reason="apt-get under TCG takes minutes: GUESTBOX_SLOW_TESTS=1 runs it")
+def test_install_a_package(bookworm: Path, tmp_path: Path,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    if not _reachable("deb.debian.org"):
+        pytest.skip("deb.debian.org is not reachable from here")
+    disk = overlay(bookworm, tmp_path)
+    status, out, err = customize(capsys, "--format=qcow2", "-a", disk, "--network",
+                                 "--install", "hello")
+    assert (status, err) == (0, ""), err
+    assert "Installing packages: hello" in messages(out)
+    with inspected_ro(disk) as g:
+        assert g.is_file("/usr/bin/hello")
+        assert b"Package: hello\nStatus: install ok installed" in g.read_file(
+            "/var/lib/dpkg/status")
 
 
 # -- errors found before the appliance starts -----------------------------------------

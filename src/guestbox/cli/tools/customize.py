@@ -4,9 +4,12 @@ operations, applied in the order given (customizing/)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
+from ...events import EVENT_ENTER, EVENT_PROGRESS
 from ...handle import GuestFS
 from .. import toolopts
+from ..shell.progress import ProgressBar
 from .customizing.cmdline import add_customize_options
 from .customizing.guest import inspected, mount_root, tool_errors
 from .customizing.messages import Messages
@@ -42,8 +45,8 @@ the replacement; flags g, i, m, s, x) or a Python expression of the line `_`
 
 Differences from virt-customize: no network unless --network is given (virt-
 customize's default is on), so --install and --update need it; no -d/-c
-(libvirt), --attach, --scrub of directories, --sm-* (subscription-manager),
---inject-* or Windows first boot scripts.
+(libvirt), --attach, --sm-* (subscription-manager) or Windows first boot
+scripts.  See docs/compatibility.md.
 """
 
 
@@ -63,7 +66,8 @@ def options(p: argparse.ArgumentParser) -> None:
 
 
 def add_common_options(p: argparse.ArgumentParser) -> None:
-    """-q and the OCaml tools' --colours and --wrap (shared with sysprep)."""
+    """-q, -V and the OCaml tools' --colours and --wrap (shared with sysprep)."""
+    toolopts.add_version(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     p.add_argument("--colours", "--colors", "--colour", "--color", dest="colours",
                    action="store_true", help="ANSI colours even if stdout is not a terminal")
@@ -77,9 +81,12 @@ def messages(ns: argparse.Namespace, prog: str) -> Messages:
 
 
 def appliance_setup(ns: argparse.Namespace) -> toolopts.Setup:
-    """What the handle gets before launch: --memsize, --smp, --network."""
+    """What the handle gets before launch: --memsize, --smp, --network, and progress bars
+    for long calls (uploads, copies) when stderr is a terminal."""
 
     def setup(g: GuestFS) -> None:
+        if sys.stderr.isatty() and not ns.quiet:  # long uploads, copies: a bar as they go
+            g.set_event_callback(ProgressBar(sys.stderr, sys.stderr), EVENT_ENTER | EVENT_PROGRESS)
         if getattr(ns, "memsize", None):
             g.set_memsize(ns.memsize)
         if getattr(ns, "smp", None):

@@ -47,7 +47,8 @@ unmount them, ^] z suspend guestbox rescue, ^] ^] sends ^] to the shell.
 
 Differences from virt-rescue: no -d/-c (libvirt guests); --append is ignored
 (the appliance is restored from a saved state, its kernel already running);
-standard input must be a terminal (checked before the appliance starts).
+standard input must be a terminal (checked before the appliance starts).  See
+docs/compatibility.md.
 """
 
 
@@ -81,6 +82,7 @@ def options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smp", type=int, metavar="N", help="the appliance's virtual CPUs")
     p.add_argument("--suggest", action="store_true",
                    help="print the mount commands to use in the shell, and exit")
+    toolopts.add_version(p)
     p.add_argument("images", nargs="*", metavar="DISK", help=argparse.SUPPRESS)
 
 

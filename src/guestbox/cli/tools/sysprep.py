@@ -33,8 +33,15 @@ it, `defaults` and `all` stand for those on by default and all of them.  Given
 more than once, each goes on from what the previous ones chose.  --enable OPS
 (once): exactly those.
 
-Differences from virt-sysprep: no network unless --network (as virt-sysprep);
-no -d/-c (libvirt).
+The script operation runs each --script on the host, by the shell, in the
+guest's filesystems mounted there with FUSE; user-account removes the users
+between UID_MIN and UID_MAX of the guest's login.defs (all of them, or those of
+--remove-user-accounts, less those of --keep-user-accounts) with their homes.
+
+Differences from virt-sysprep: machine-id runs last, after customize (which
+would otherwise write a new ID into the file machine-id has just emptied);
+write --operations=-NAME when the list starts with a dash; no -d/-c (libvirt).
+See docs/compatibility.md.
 """
 
 
