@@ -149,9 +149,12 @@ def test_writes_reach_the_disk(tmp_path: Path) -> None:
 
 # -- --suggest -------------------------------------------------------------------------
 def test_suggest_for_an_operating_system(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run_tool(capsys, "rescue", "--suggest", "--format=raw", "-a",
-                                phony.image("debian"))
+    image = phony.image("debian")
+    before = image.stat()
+    status, out, err = run_tool(capsys, "rescue", "--suggest", "--format=raw", "-a", image)
     assert (status, err) == (0, "")
+    after = image.stat()  # opened read-only: not written
+    assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
     assert out == """\
 Inspecting the virtual machine or disk image ...
 
