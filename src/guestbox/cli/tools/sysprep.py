@@ -11,7 +11,7 @@ from typing import Any
 from ...handle import GuestFS
 from .. import toolopts
 from .customize import add_common_options, appliance_setup, check_network, messages
-from .customizing import guestcmd, sysprep_ops
+from .customizing import guestcmd, sysprep_ops, sysprep_special, sysprep_work
 from .customizing.cmdline import add_customize_options
 from .customizing.firstboot import Firstboot
 from .customizing.guest import inspected, mount_root, tool_errors
@@ -101,7 +101,7 @@ def options(p: argparse.ArgumentParser) -> None:
                    help="no network (the default)")
     add_common_options(p)
     add_customize_options(p, "guestbox sysprep")
-    p.set_defaults(operations=None, user_choice=sysprep_ops.UserChoice())
+    p.set_defaults(operations=None, user_choice=sysprep_special.UserChoice())
 
 
 def mount_options(text: str) -> dict[str, str]:
@@ -132,17 +132,17 @@ def run(ns: argparse.Namespace) -> int:
     with tool_errors(msgs), inspected(ns, msgs, appliance_setup(ns), finish=False) as (g, roots):
         for root in roots:
             mount_root(g, root, msgs, lambda mp: opts.get(mp, ""))
-            effects = sysprep_ops.Effects()
+            effects = sysprep_work.Effects()
             for op in sysprep_ops.selected(ns.operations, on_devices=False):
                 msgs.message(f'Performing "{op.name}" ...')
                 if op.name == "customize":
                     Customizer(g, root, settings, msgs).run(ns.customize_ops)
                 elif op.name == "user-account":
-                    sysprep_ops.remove_user_accounts(g, root, ns.user_choice)
+                    sysprep_special.remove_user_accounts(g, root, ns.user_choice)
                 elif op.name == "script":
                     try:
-                        sysprep_ops.run_scripts(g, root, ns.scripts, ns.scriptdir)
-                    except sysprep_ops.ScriptFailed as e:
+                        sysprep_special.run_scripts(g, root, ns.scripts, ns.scriptdir)
+                    except sysprep_special.ScriptFailed as e:
                         raise msgs.error(str(e)) from None
                 else:
                     op.perform(g, root, effects)
@@ -171,7 +171,7 @@ def check_user_choice(ns: argparse.Namespace, msgs: Messages) -> None:
 def update_ca_store(g: GuestFS, root: str, msgs: Messages) -> None:
     """Rebuild the guest's CA store after certificates were removed: now if the guest's
     programs can run here, else at its first boot (as virt-sysprep)."""
-    cmd = sysprep_ops.ca_store_command(g, root)
+    cmd = sysprep_work.ca_store_command(g, root)
     if cmd is None:
         msgs.warning(f"updating the system CA store on this guest {g.inspect_get_type(root)}/"
                      f"{g.inspect_get_distro(root)} is not supported")
