@@ -4,12 +4,16 @@ the escape sequences, writes that reach the disk; --suggest's text; errors."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import sys
+import termios
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,7 @@ from .guests import run_tool
 
 SRC = str(Path(__file__).resolve().parents[3] / "src")
 PROMPT = b"><rescue> "
+TAG = "GUESTBOX_TEST_RESCUE_TAG"
 MiB = 1024 * 1024
 
 
@@ -96,6 +101,8 @@ def test_shell_with_inspection_and_escapes() -> None:
         assert b"The virt-rescue escape key is \xe2\x80\x98^]\xe2\x80\x99." in intro
         assert b"Welcome to virt-rescue, the libguestfs rescue shell." in intro
         assert t.run(b"echo $((6 * 7)) $TERM") == b"42 xterm\r\n"
+        fcntl.ioctl(t.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+        assert t.run(b"stty size") == b"33 101\r\n"  # the window's size, followed
         assert t.run(b"cat /sysroot/etc/hostname; echo") == b"debian.invalid\r\n"
         assert t.run(b"cut -d' ' -f2 /proc/mounts | grep -c '^/sysroot'") == b"5\r\n"
         t.type(b"\x1dh")
@@ -104,10 +111,10 @@ def test_shell_with_inspection_and_escapes() -> None:
         t.type(b"\x1di")
         info = t.expect(b"distro: debian\r\n")
         assert b"root device: /dev/debian/root\r\n  product name: 5.0.1\r\n" in info
-        t.type(b"echo READY; cat -v\r")  # ^] ^] sends one ^] to the shell
-        t.expect(b"READY\r\n")  # the line is read: the terminal is cat's now
-        t.type(b"\x1d\x1d\r")
-        t.expect(b"^]\r\n")
+        t.type(b"echo READY; cat -v | sed s/Z/Q/\r")  # ^] ^] sends one ^] to the shell
+        t.expect(b"READY\r\n")
+        t.type(b"\x1d\x1dZ\r")
+        t.expect(b"^]Q\r\n")  # cat's output (the terminal's echo is ^]Z): it is running
         t.type(b"\x03")  # ^C goes to the shell's program, not to guestbox rescue
         t.expect(PROMPT)
         t.type(b"\x1du")
@@ -145,6 +152,41 @@ def test_writes_reach_the_disk(tmp_path: Path) -> None:
         g.launch()
         g.mount_ro("/dev/sda1", "/")
         assert g.read_file("/hello") == b"written\n"
+
+
+def test_sigterm_ends_the_tool_and_its_appliance() -> None:
+    tag = uuid.uuid4().hex
+    os.environ[TAG] = tag  # inherited by the tool and its QEMU
+    try:
+        t = Terminal("--ro", "--format=raw", "-a", phony.image("debian"))
+    finally:
+        del os.environ[TAG]
+    try:
+        t.expect(PROMPT)
+        os.kill(t.pid, signal.SIGTERM)
+        assert t.wait() == 128 + signal.SIGTERM
+    finally:
+        t.close()
+    deadline = time.monotonic() + 10
+    while tagged(tag) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert tagged(tag) == []
+
+
+def tagged(tag: str) -> list[str]:
+    """Live processes whose environment holds TAG=tag."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if f"{TAG}={tag}".encode() in env and state not in ("Z", "X"):
+            found.append(pid)
+    return found
 
 
 # -- --suggest -------------------------------------------------------------------------
