@@ -95,8 +95,8 @@ TOOLS: dict[str, str] = {
     "uname": "coreutils", "tee": "coreutils", "uniq": "coreutils", "sleep": "coreutils",
     "dirname": "coreutils", "basename": "coreutils", "od": "coreutils", "chroot": "coreutils",
     "mknod": "coreutils", "stty": "coreutils", "cmp": "diffutils", "diff": "diffutils",
-    "find": "findutils", "xargs": "findutils", "dmesg": "util-linux", "fdisk": "fdisk", "less": "less?",
-    "mawk": "mawk?", "ps": "procps?", "free": "procps?",
+    "find": "findutils", "xargs": "findutils", "dmesg": "util-linux", "fdisk": "fdisk",
+    "less": "less?", "mawk": "mawk?", "ps": "procps?", "free": "procps?",
     # set_network: the interface configured at boot
     "ip": "iproute2",
 }
