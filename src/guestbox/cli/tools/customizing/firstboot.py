@@ -105,6 +105,9 @@ class Firstboot:
         """Install the service (once) and the script content under name."""
         g = self.g
         typ, distro = g.inspect_get_type(self.root), g.inspect_get_distro(self.root)
+        if typ == "windows":
+            raise FirstbootError("first boot scripts in Windows guests are not supported by "
+                                 "guestbox")
         if typ != "linux":
             raise FirstbootError(f"guest type {typ}/{distro} is not supported")
         if not self._installed:
