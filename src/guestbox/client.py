@@ -147,6 +147,14 @@ class Client:
             raise ApplianceError(f"{op}: {doc.get('message')}")
         return doc.get("ret")
 
+    def start_session(self, op: str, args: dict[str, Any]) -> int:
+        """Send the CALL of an internal call that goes on as a session (the rescue shell,
+        guestbox/rescue.py), with no deadline; its serial, for the session's frames."""
+        self._serial += 1
+        self.vm.deadline = None
+        self.chan.send(FrameType.CALL, self._serial, encode_call({"op": op, "args": args}))
+        return self._serial
+
     def _send_stream(self, serial: int, src: IO[bytes]) -> tuple[FrameType, bytes] | None:
         """Send a FileIn stream; if the agent replies early (an error), cancel and return it.
 

@@ -8,6 +8,7 @@ here, each with the signature the table declares.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import errno
 import inspect
 import json
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 from . import __version__
@@ -42,6 +44,7 @@ from .events import (
 from .launch import snapshot
 from .launch.vm import VM, Drive, VMConfig
 from .protocol.frames import ProtocolError
+from .rescue import RescueSession
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class GuestFS(Operations):
         self._drives: list[Drive] = []
         self._config = VMConfig()
         self._settings: list[str] = []
+        self._network = False  # set_network (the "network" backend setting also enables it)
         self._trace = bool(os.environ.get("LIBGUESTFS_TRACE") == "1")
         self._events = Events()
         self._state = CONFIG
@@ -435,6 +439,35 @@ class GuestFS(Operations):
             vm.kill()
             raise
 
+    @contextlib.contextmanager
+    def rescue_session(self, term: str = "", rows: int = 0, cols: int = 0,
+                       bind: bool = False) -> Iterator[RescueSession]:
+        """An interactive shell (bash) in the appliance on a pseudo-terminal, as
+        virt-rescue's: the guest's disks are there, its filesystems where they were
+        mounted (under /sysroot); bind puts /dev, /proc and /sys in it too.  term, rows
+        and cols describe the user's terminal.  The handle is busy while the session
+        lasts; the session is ended (the shell hung up) when the block ends."""
+        if self._state == CLOSED:
+            raise StateError("rescue_session: the handle is closed")
+        if self._state != READY or self._client is None:
+            raise StateError("rescue_session: call launch before using this function")
+        with self._lock:
+            self._state = BUSY
+            session: RescueSession | None = None
+            try:
+                session = RescueSession(self._client, term, rows, cols, bind)
+                try:
+                    yield session
+                finally:
+                    session.close()  # however the block ends: the appliance stays usable
+            except BaseException:
+                if session is None or not session.over:  # the channel's state is unknown
+                    self._teardown(sync=False, keep_open=True)
+                raise
+            finally:
+                if self._state == BUSY:
+                    self._state = READY
+
     def shutdown(self) -> None:
         if self._state == CLOSED:
             raise StateError("shutdown: the handle is closed")
@@ -495,6 +528,14 @@ class GuestFS(Operations):
     def get_smp(self) -> int:
         return self._config.smp
 
+    def set_network(self, network: bool) -> None:
+        self._config_state("set_network")
+        self._network = bool(network)
+        self._config.network = self._network or "network" in self._settings
+
+    def get_network(self) -> bool:
+        return self._config.network
+
     def set_trace(self, trace: bool) -> None:
         self._trace = bool(trace)
 
@@ -528,7 +569,7 @@ class GuestFS(Operations):
         self._settings = list(settings)
         self._config.accel = ("tcg" if "force_tcg" in settings else
                               "kvm" if "force_kvm" in settings else "auto")
-        self._config.network = "network" in settings
+        self._config.network = self._network or "network" in settings
 
     def get_backend_settings(self) -> list[str]:
         return list(self._settings)

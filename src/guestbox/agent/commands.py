@@ -14,6 +14,7 @@ import subprocess
 from ..protocol.frames import MAX_BUFFER
 from .context import TOOL_ENV, Ctx, run
 from .dispatch import need_root
+from .network import guest_resolv_conf
 from .paths import SYSROOT, resolve
 from .registry import AgentError, impl
 
@@ -60,8 +61,9 @@ def _command(argv: list[str]) -> str:
         raise AgentError("passed an empty list", errno.EINVAL)
     mounts = _bind_mounts()
     try:
-        p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                           env=TOOL_ENV, preexec_fn=_chroot)
+        with guest_resolv_conf():
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                               env=TOOL_ENV, preexec_fn=_chroot)
     except OSError as e:  # the program could not be started in the guest
         raise AgentError(f"{argv[0]}: {e.strerror}", e.errno) from None
     finally:

@@ -331,6 +331,18 @@ def rm_rf(ctx: Ctx, path: str) -> None:
         raise AgentError(f"{to_guest(path)}: {msg}", e.errno) from None
 
 
+@impl
+def scrub_file(ctx: Ctx, file: str) -> None:
+    with _syscall("", file):
+        st = os.lstat(file)
+    if not stat.S_ISREG(st.st_mode):
+        raise AgentError(f"{to_guest(file)}: not a regular file", errno.EINVAL)
+    try:
+        ctx.run(["scrub", "-r", "--", file])
+    except AgentError as e:
+        raise AgentError(_strip_sysroot(e.message), e.errno) from None
+
+
 # -- copying and moving ------------------------------------------------------
 def _copy(ctx: Ctx, flags: Sequence[str], src: str, dest: str, follow_src: bool) -> None:
     with _syscall("", src):

@@ -20,6 +20,9 @@ def main() -> None:
     marks["mounted"] = time.clock_gettime(time.CLOCK_BOOTTIME)
     load_modules()
     marks["modules"] = time.clock_gettime(time.CLOCK_BOOTTIME)
+    from . import network
+
+    network.setup()  # only with set_network: a network device is there
     from .server import open_port, serve
 
     marks["imports"] = time.clock_gettime(time.CLOCK_BOOTTIME)

@@ -7,7 +7,10 @@ import os
 import time
 
 from ..protocol.frames import Channel, FrameType, ProtocolError, decode_call, send_parts
-from . import families  # noqa: F401 - registers every agent function
+from . import (
+    families,  # noqa: F401 - registers every agent function
+    rescue,
+)
 from .dispatch import serve_call
 from .internal import INTERNAL
 from .system import poweroff, umount_everything
@@ -77,6 +80,8 @@ def serve(fd: int, marks: dict[str, float] | None = None) -> None:
                 umount_everything()
                 chan.send_doc(FrameType.OK, serial, {"ret": None})
                 poweroff()
+            elif op == "_rescue":  # a session: it has the channel until the shell is done
+                rescue.serve(chan, serial, doc.get("args") or {}, fd)
             elif isinstance(op, str) and op in INTERNAL:
                 try:
                     ret = INTERNAL[op](doc.get("args") or {})

@@ -136,6 +136,16 @@ class FileOps:
         """
         ...
 
+    @op(writes=True, nofollow=("file",), group="scrub")
+    def scrub_file(self, file: Pathname) -> None:
+        """Write patterns over the regular file (scrub(1)) to make its data hard to
+        recover, then remove it.
+
+        Whether the data is really gone depends on the filesystem and the storage
+        under it (copy-on-write filesystems, SSDs and image formats keep old blocks).
+        """
+        ...
+
     # -- copying and moving ------------------------------------------------
     @op(writes=True)
     def cp(self, src: Pathname, dest: Pathname) -> None:
@@ -199,6 +209,31 @@ class FileOps:
         ...
 
     # -- attributes --------------------------------------------------------
+    @op(writes=True)
+    def copy_attributes(self, src: Pathname, dest: Pathname, all: bool | None = None,
+                        mode: bool | None = None, xattributes: bool | None = None,
+                        ownership: bool | None = None) -> None:
+        """Copy attributes of src (a file or a directory) to dest.
+
+        Nothing is copied unless asked: mode (the permission bits, setuid, setgid
+        and sticky included), xattributes (every extended attribute, SELinux labels
+        among them), ownership (owner and group), or all of them.  Symbolic links
+        are followed.
+        """
+        ...
+
+    @op(writes=True, group="selinuxrelabel")
+    def selinux_relabel(self, specfile: Pathname, path: Pathname,
+                        force: bool | None = None) -> None:
+        """Relabel the files under path (in the guest) with the SELinux contexts of
+        specfile (a guest file, such as /etc/selinux/targeted/contexts/files/file_contexts),
+        running setfiles(8) on the guest's root.
+
+        force resets the whole contexts (setfiles -F), not only their type.  /dev,
+        /proc, /selinux and /sys of the guest are left alone.
+        """
+        ...
+
     @op(writes=True)
     def chmod(self, mode: int, path: Pathname) -> None:
         """Change the permissions of path to mode (symbolic links are followed).

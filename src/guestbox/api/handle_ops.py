@@ -133,6 +133,22 @@ class HandleOps:
         ...
 
     @op(local=True, config_only=True)
+    def set_network(self, network: bool) -> None:
+        """Give the appliance a network, or not (the default), before launch.
+
+        QEMU's user networking: outgoing connections only, made by the host on the
+        appliance's behalf (10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3); the guest's
+        programs run by command and sh use it, with the appliance's resolv.conf put
+        in place of the guest's while they run.
+        """
+        ...
+
+    @op(local=True)
+    def get_network(self) -> bool:
+        """Whether the appliance has a network (set_network)."""
+        ...
+
+    @op(local=True, config_only=True)
     def set_smp(self, smp: int) -> None:
         """Set the number of virtual CPUs of the appliance (before launch)."""
         ...

@@ -26,6 +26,7 @@ MODULES = [
     "raid0", "raid1", "raid10", "raid456", "linear", "loop", "aes_generic", "xts", "cbc", "ecb",
     "essiv", "algif_skcipher", "af_alg", "fuse", "overlay",
     "ufs",  # the BSDs' filesystems (read-only in Debian's kernel: ufstype=ufs2 or 44bsd)
+    "virtio_net",  # set_network: QEMU user networking
 ]
 """Kernel modules the appliance loads at boot, with their dependencies."""
 
@@ -87,6 +88,17 @@ TOOLS: dict[str, str] = {
     "hivexsh": "libhivex-bin",
     # inspection: rpm reads rpm databases (inspect_list_applications2)
     "rpm": "rpm",
+
+    # customize: scrub_file, selinux_relabel; the rescue shell and the usual small tools
+    "scrub": "scrub?", "setfiles": "policycoreutils?", "bash": "bash",
+    "cut": "coreutils", "wc": "coreutils", "tr": "coreutils", "id": "coreutils",
+    "uname": "coreutils", "tee": "coreutils", "uniq": "coreutils", "sleep": "coreutils",
+    "dirname": "coreutils", "basename": "coreutils", "od": "coreutils", "chroot": "coreutils",
+    "mknod": "coreutils", "stty": "coreutils", "cmp": "diffutils", "diff": "diffutils",
+    "find": "findutils", "xargs": "findutils", "dmesg": "util-linux", "fdisk": "fdisk",
+    "less": "less?", "mawk": "mawk?", "ps": "procps?", "free": "procps?",
+    # set_network: the interface configured at boot
+    "ip": "iproute2",
 }
 """Tools copied into the appliance; a package ending in '?' is optional."""
 
@@ -119,6 +131,9 @@ EXTRA_FILES = [
     # whose gconv modules glibc finds through gconv-modules
     "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules",
     "/usr/lib/x86_64-linux-gnu/gconv/ISO8859-1.so", "/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so",
+    # the rescue shell's terminals (readline needs their descriptions)
+    "/lib/terminfo/d/dumb", "/lib/terminfo/l/linux", "/lib/terminfo/v/vt100",
+    "/lib/terminfo/x/xterm", "/lib/terminfo/x/xterm-256color", "/lib/terminfo/s/screen",
 ]
 PATH_DIRS = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 

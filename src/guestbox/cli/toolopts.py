@@ -34,7 +34,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from ..errors import Error
@@ -93,11 +93,12 @@ class _AddDrive(argparse.Action):
 
 
 class _Format(argparse.Action):
-    """--format[=FMT]: the format of the -a that follow; without FMT, detect again."""
+    """--format[=FMT]: the format of the -a that follow; without FMT (or with `auto`, as
+    the OCaml tools write it), detect again."""
 
     def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace,
                  value: Any, option: str | None = None) -> None:
-        ns.format = value or None
+        ns.format = None if value in (None, "", "auto") else value
         ns.format_pending = True
 
 
@@ -185,13 +186,30 @@ def add_options(p: argparse.ArgumentParser, *, inspector: bool = True, mount: bo
                    keys_from_stdin=False, echo_keys=False)
 
 
+class _Version(argparse.Action):
+    """-V/--version: `PROG VERSION` on stdout, exit status 0."""
+
+    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace,
+                 value: Any, option: str | None = None) -> None:
+        from .. import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit(0)
+
+
+def add_version(p: argparse.ArgumentParser) -> None:
+    """-V/--version, as every virt tool has."""
+    p.add_argument("-V", "--version", action=_Version, nargs=0,
+                   help="print the version and exit")
+
+
 def check(ns: argparse.Namespace, access: bool = True) -> None:
     """libguestfs-common's checks of the options read (ToolError): --format must come
     before an -a; with access, each -a must be readable (option_a's `access: PATH: ...`)."""
     if ns.format_pending:
         raise ToolError("--format parameter must appear before -a parameter")
     for path, _ in ns.drives or []:
-        if access and not os.access(path, os.R_OK):
+        if access and not isinstance(path, int) and not os.access(path, os.R_OK):
             try:
                 os.stat(path)
                 reason = os.strerror(errno.EACCES)  # it exists, but cannot be read
@@ -201,15 +219,21 @@ def check(ns: argparse.Namespace, access: bool = True) -> None:
 
 
 # -- the handle --------------------------------------------------------------------------
+Setup = Callable[[GuestFS], None]
+"""Configures a handle before its disks are added and it is launched (see `opened`)."""
+
+
 @contextlib.contextmanager
-def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
-           ) -> Iterator[GuestFS]:
+def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None,
+           setup: Setup | None = None) -> Iterator[GuestFS]:
     """A launched handle on ns's disks with the guest mounted as -i and -m say.
 
-    readonly: add the disks read-only (default: --ro).  The handle is closed when
-    the block ends, however it ends: SIGTERM and SIGHUP end it as Ctrl-C does (in
-    the main thread), so QEMU never outlives the tool.  Failures: ToolError (told
-    already), KeyProblem and guestbox.Error (for `report`).
+    readonly: add the disks read-only (default: --ro).  setup(g), if given, configures
+    the handle before the disks are added (memory, network ...).  A drive whose path
+    is an int is a scratch disk of that many bytes (virt-rescue's --scratch).  The
+    handle is closed when the block ends, however it ends: SIGTERM and SIGHUP end it
+    as Ctrl-C does (in the main thread), so QEMU never outlives the tool.  Failures:
+    ToolError (told already), KeyProblem and guestbox.Error (for `report`).
     """
     ro = bool(ns.readonly) if readonly is None else readonly
     settings.from_stdin, settings.echo = ns.keys_from_stdin, ns.echo_keys
@@ -220,8 +244,13 @@ def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
                 g.set_verbose(True)
             if ns.trace:
                 g.set_trace(True)
+            if setup is not None:
+                setup(g)
             for path, fmt in ns.drives or []:
-                g.add_drive_opts(path, readonly=ro, format=fmt)
+                if isinstance(path, int):
+                    g.add_drive_scratch(path)
+                else:
+                    g.add_drive_opts(path, readonly=ro, format=fmt)
             for id_, key in ns.keys or []:
                 g.set_luks_key(id_, key)
             g.launch()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import mount, unmount  # noqa: F401 - each tool module registers itself
-from . import copy_in, copy_out, edit, tar_in, tar_out  # noqa: F401
+from . import copy_in, copy_out, customize, edit, rescue, sysprep, tar_in, tar_out  # noqa: F401
 from .registry import TOOLS, Tool, register
 
 __all__ = ["TOOLS", "Tool", "register"]
