@@ -24,7 +24,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..errors import Error
@@ -131,18 +131,25 @@ class _Libvirt(argparse.Action):
 
 def add_options(p: argparse.ArgumentParser, *, inspector: bool = True, mount: bool = True,
                 readonly: bool = True, verbose: bool = True, keys: bool = True,
-                libvirt: bool = True) -> None:
+                libvirt: bool = True, drives: bool = True) -> None:
     """Add the virt tools' common options to p (-a and --format always; the others if asked).
+
+    drives=False is for the tools whose disks are arguments (virt-sparsify INDISK ...):
+    no -a, and --format FMT is simply the format of those disks.
 
     The namespace gets: drives [(path, format or None)], format_pending, inspector,
     mounts [MountSpec], readonly, verbose, trace, keys [(id, key)], keys_from_stdin,
     echo_keys (each present whether or not its option was added).
     """
-    p.add_argument("-a", "--add", action=_AddDrive, metavar="DISK",
-                   help="a disk image; repeat for each disk")
-    p.add_argument("--format", action=_Format, nargs="?", metavar="FMT",
-                   help="the format (raw, qcow2 ...) of the -a that follow; "
-                   "--format alone: detect it again")
+    if drives:
+        p.add_argument("-a", "--add", action=_AddDrive, metavar="DISK",
+                       help="a disk image; repeat for each disk")
+        p.add_argument("--format", action=_Format, nargs="?", metavar="FMT",
+                       help="the format (raw, qcow2 ...) of the -a that follow; "
+                       "--format alone: detect it again")
+    else:
+        p.add_argument("--format", metavar="FMT",
+                       help="the format (raw, qcow2 ...) of the input disk (default: detect)")
     if inspector:
         p.add_argument("-i", "--inspector", action="store_true",
                        help="inspect the disks and mount the operating system's filesystems")
@@ -192,11 +199,13 @@ def check(ns: argparse.Namespace, access: bool = True) -> None:
 
 # -- the handle --------------------------------------------------------------------------
 @contextlib.contextmanager
-def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
-           ) -> Iterator[GuestFS]:
+def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None,
+           drive_options: Sequence[Mapping[str, Any]] = ()) -> Iterator[GuestFS]:
     """A launched handle on ns's disks with the guest mounted as -i and -m say.
 
-    readonly: add the disks read-only (default: --ro).  The handle is closed when
+    readonly: add the disks read-only (default: --ro).  drive_options: more
+    add_drive_opts arguments for the first drives, one mapping each (discard,
+    cachemode, a readonly of its own ...).  The handle is closed when
     the block ends, however it ends: SIGTERM and SIGHUP end it as Ctrl-C does (in
     the main thread), so QEMU never outlives the tool.  Failures: ToolError (told
     already), KeyProblem and guestbox.Error (for `report`).
@@ -208,8 +217,9 @@ def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None
         try:
             g.set_verbose(ns.verbose)
             g.set_trace(ns.trace)
-            for path, fmt in ns.drives or []:
-                g.add_drive_opts(path, readonly=ro, format=fmt)
+            for i, (path, fmt) in enumerate(ns.drives or []):
+                more = dict(drive_options[i]) if i < len(drive_options) else {}
+                g.add_drive_opts(path, **{"readonly": ro, "format": fmt, **more})
             for id_, key in ns.keys or []:
                 g.set_luks_key(id_, key)
             g.launch()

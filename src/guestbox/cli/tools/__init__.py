@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from . import (
+    format,  # noqa: F401
+    make_fs,  # noqa: F401
+    resize,  # noqa: F401
+    sparsify,  # noqa: F401
+)
 from .registry import TOOLS, Tool, register
 
 __all__ = ["TOOLS", "Tool", "register"]
