@@ -6,8 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,7 +21,26 @@ import guestbox
 from guestbox.cli.main import main
 
 MiB = 1024 * 1024
+SRC = str(Path(__file__).resolve().parents[3] / "src")
 STAMP = re.compile(r"^\[ *\d+\.\d\] ", re.M)
+
+
+def killed(argv: list[str], ready: Callable[[], bool], sig: int = signal.SIGTERM) -> int:
+    """Run `guestbox ARGV` as a program, send it sig once ready(); its exit status."""
+    env = dict(os.environ, PYTHONPATH=SRC)
+    proc = subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", *argv], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert ready(), "the moment to send the signal never came"
+        proc.send_signal(sig)
+        return proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pytest
 from guestbox.cli.tools.make_fs import output_size
 from guestbox.cli.tools.sizes import SizeError, parse_xstrtoull
 
-from .disktools import MiB, checksums, opened, run
+from .disktools import MiB, checksums, killed, opened, run
 
 KiB = 1024
 
@@ -117,6 +118,13 @@ def test_too_small_leaves_nothing(tree: Path, tmp_path: Path,
     assert (status, stdout) == (1, "")
     assert stderr.startswith("libguestfs: error: tar_in: ")
     assert not out.exists()
+
+
+def test_killed_leaves_nothing(tree: Path, tmp_path: Path) -> None:
+    """SIGTERM once the output exists: no output left, no QEMU."""
+    out = tmp_path / "out.img"
+    assert killed(["make-fs", str(tree), str(out)], out.exists) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -18,6 +18,7 @@ import pytest
 
 import guestbox
 from guestbox.cli.tools.resize_plan import Content, Partition, Plan
+from guestbox.cli.tools.virt_messages import VirtError
 
 from .disktools import MiB, checksums, digest, fill, opened, run, unstamped
 
@@ -26,8 +27,8 @@ SECTOR = 512
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """mbr.img (128 MiB): p1 ext4 48 MiB (bootable), p2 78 MiB LVM PV of vg, LV vg/lv
-    40 MiB ext4.  gpt.img (128 MiB): p1 ext4 40 MiB, p2 ext2 40 MiB, p3 swap 16 MiB.
+    """mbr.img (128 MiB): p1 ext4 48 MiB (bootable), p2 63 MiB LVM PV of vg, LV vg/lv
+    40 MiB ext4, p3 an extended partition (15 MiB) holding p5, ext2.  gpt.img (128 MiB): p1 ext4 40 MiB, p2 ext2 40 MiB, p3 swap 16 MiB.
     With what the tests compare the targets with: checksums of every file, IDs."""
     d = tmp_path_factory.mktemp("resize")
     paths = {"mbr": d / "mbr.img", "gpt": d / "gpt.img"}
@@ -39,7 +40,10 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         g.launch()
         g.part_init("/dev/sda", "mbr")
         g.part_add("/dev/sda", "p", 2048, 100351)
-        g.part_add("/dev/sda", "p", 100352, 260095)
+        g.part_add("/dev/sda", "p", 100352, 229375)
+        g.part_add("/dev/sda", "e", 229376, 260095)
+        g.part_add("/dev/sda", "l", 231424, 260095)
+        g.mkfs("ext2", "/dev/sda5", label="logical")
         g.part_set_bootable("/dev/sda", 1, True)
         g.mkfs("ext4", "/dev/sda1", label="boot")
         g.pvcreate("/dev/sda2")
@@ -54,12 +58,13 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         g.mkfs("ext2", "/dev/sdb2")
         g.mkswap("/dev/sdb3", label="swappy")
         for dev, seed in (("/dev/sda1", 1), ("/dev/vg/lv", 2), ("/dev/sdb1", 3),
-                          ("/dev/sdb2", 4)):
+                          ("/dev/sdb2", 4), ("/dev/sda5", 7)):
             g.mount(dev, "/")
             fill(g, "/", seed)
             g.umount_all()
         info = {
-            "mbr_sums": {dev: checksums(g, dev) for dev in ("/dev/sda1", "/dev/vg/lv")},
+            "mbr_sums": {dev: checksums(g, dev) for dev in ("/dev/sda1", "/dev/vg/lv",
+                                                            "/dev/sda5")},
             "lv_size": g.lvs_full()[0]["lv_size"],
             "gpt_sums": {dev.replace("sdb", "sda"): checksums(g, dev)
                          for dev in ("/dev/sdb1", "/dev/sdb2")},
@@ -83,23 +88,25 @@ def target(tmp_path: Path, size: int, name: str = "out.img") -> Path:
 
 def test_mbr_lvm_expand(sources: dict[str, Any], tmp_path: Path,
                         capsys: pytest.CaptureFixture[str]) -> None:
-    """--expand the PV's partition and --LV-expand the LV: all of a 256 MiB target used."""
+    """--expand the PV's partition and --LV-expand the LV: all of a 256 MiB target used;
+    the extended partition is copied whole, its logical partition with it."""
     src, sums, lv_before = sources["mbr"], sources["mbr_sums"], sources["lv_size"]
     before = digest(src)
     out = target(tmp_path, 256 * MiB)
     status, stdout, stderr = run(capsys, "resize", "--expand", "/dev/sda2",
                                  "--LV-expand", "/dev/vg/lv", str(src), str(out))
     assert (status, stderr) == (0, "")
-    # surplus = 256M - (48M + 78M) - 512 * (4096 + 128 * 3 + 64) = 133988352 bytes
+    # surplus = 256M - (48M + 63M + 15M) - 512 * (4096 + 128 * 4 + 64) = 133922816 bytes
     assert unstamped(stdout) == (
         f"[] Examining {src}\n**********\n\nSummary of changes:\n\n"
         "virt-resize: /dev/sda1: This partition will be left alone.\n\n"
-        "virt-resize: /dev/sda2: This partition will be resized from 78.0M to 205.8M.  The "
+        "virt-resize: /dev/sda2: This partition will be resized from 63.0M to 190.7M.  The "
         "LVM PV on /dev/sda2 will be expanded using the ‘pvresize’ method.\n\n"
+        "virt-resize: /dev/sda3: This partition will be left alone.\n\n"
         "virt-resize: /dev/vg/lv: This logical volume will be expanded to maximum size.  The "
         "filesystem ext4 on /dev/vg/lv will be expanded using the ‘resize2fs’ method.\n\n"
         f"**********\n[] Setting up initial partition table on {out}\n"
-        "[] Copying /dev/sda1\n[] Copying /dev/sda2\n"
+        "[] Copying /dev/sda1\n[] Copying /dev/sda2\n[] Copying /dev/sda3\n"
         "[] Expanding /dev/sda2 using the ‘pvresize’ method\n"
         "[] Expanding /dev/vg/lv using the ‘resize2fs’ method\n\n"
         "virt-resize: Resize operation completed with no errors.  Before deleting the old "
@@ -108,17 +115,19 @@ def test_mbr_lvm_expand(sources: dict[str, Any], tmp_path: Path,
     with opened(out) as g:
         parts = g.part_list("/dev/sda")
         assert [(p["part_start"] // SECTOR, (p["part_end"] + 1) // SECTOR - 1)
-                for p in parts] == [(2048, 100351), (100352, 521855)]
-        assert [g.part_get_mbr_id("/dev/sda", n) for n in (1, 2)] == [0x83, 0x83]
+                for p in parts] == [(2048, 100351), (100352, 491007), (491008, 521727),
+                                    (493056, 521727)]
+        assert [g.part_get_mbr_id("/dev/sda", n) for n in (1, 2, 3, 5)] == [0x83, 0x83, 0x0F,
+                                                                            0x83]
         assert g.part_get_bootable("/dev/sda", 1) and not g.part_get_bootable("/dev/sda", 2)
         pv = g.pvs_full()[0]
-        assert pv["pv_size"] > 200 * MiB and pv["pv_free"] == 0
-        assert g.lvs_full()[0]["lv_size"] > lv_before + 150 * MiB
+        assert pv["pv_size"] > 185 * MiB and pv["pv_free"] == 0
+        assert g.lvs_full()[0]["lv_size"] > lv_before + 140 * MiB
         g.mount_ro("/dev/vg/lv", "/")
         st = g.statvfs("/")
-        assert st["blocks"] * st["bsize"] > 180 * MiB
+        assert st["blocks"] * st["bsize"] > 170 * MiB
         g.umount_all()
-        assert g.vfs_label("/dev/sda1") == "boot"
+        assert (g.vfs_label("/dev/sda1"), g.vfs_label("/dev/sda5")) == ("boot", "logical")
         assert {dev: checksums(g, dev) for dev in sums} == sums
 
 
@@ -172,10 +181,11 @@ def test_dry_run_and_refusals(sources: dict[str, Any], tmp_path: Path,
     assert ("virt-resize: /dev/sda1: This partition will be created, but the contents will "
             "be ignored (ie. not copied to the target).\n\n"
             "virt-resize: /dev/sda2: This partition will be left alone.\n\n"
+            "virt-resize: /dev/sda3: This partition will be left alone.\n\n"
             "virt-resize: /dev/vg/lv: This logical volume will be expanded to maximum size.  "
             "The filesystem ext4 on /dev/vg/lv will be expanded using the ‘resize2fs’ "
             "method.\n\n"
-            "virt-resize: There is a surplus of 127.8M.  An extra partition will be created "
+            "virt-resize: There is a surplus of 127.7M.  An extra partition will be created "
             "for the surplus.\n\n**********\n") in stdout
     assert "Setting up" not in stdout
     status, _, stderr = run(capsys, "resize", "--resize", "/dev/sda1=10M", "--resize",
@@ -232,3 +242,51 @@ def test_plan_as_virt_resize(capsys: pytest.CaptureFixture[str]) -> None:
     layout = plan.target(SECTOR, 128, plan.align_first("auto", 128), surplus, True)
     assert [(p.target_num, p.target_start, p.target_end) for p in layout] == [
         (1, 2048, 591359), (2, 591360, 714239), (3, 714240, 816639)]
+
+
+def two_partitions() -> Plan:
+    """Pure logic: 100 MiB of ext4 (20 MiB of filesystem) and 100 MiB of swap."""
+    parts = [Partition("/dev/sda1", 1, 2048 * SECTOR, 206848 * SECTOR - 1, 100 * MiB,
+                       content=Content("fs", "ext4", 20 * MiB)),
+             Partition("/dev/sda2", 2, 206848 * SECTOR, 411648 * SECTOR - 1, 100 * MiB,
+                       content=Content("swap"))]
+    return Plan("in.img", parts, [], lambda n: n, lambda groups: True)
+
+
+def test_plan_extra_partition() -> None:
+    plan = two_partitions()
+    surplus = plan.surplus(1024 * MiB, SECTOR, 128)
+    assert surplus == 1024 * MiB - 200 * MiB - SECTOR * (4096 + 128 * 3 + 64)
+    assert plan.summary(surplus, True, print)[-1] == (
+        "There is a surplus of 821.8M.  An extra partition will be created for the surplus.")
+    assert plan.summary(surplus, False, print)[-1].endswith(
+        "The surplus space will be ignored.  Run a partitioning program in the guest to "
+        "partition this extra space if you want.")
+    layout = plan.target(SECTOR, 128, False, surplus, True)
+    assert [(p.target_num, p.target_start, p.target_end, p.operation) for p in layout] == [
+        (1, 2048, 206847, "copy"), (2, 206848, 411647, "copy"), (3, 411648, -65, "ignore")]
+    assert len(plan.target(SECTOR, 128, False, surplus, False)) == 2
+
+
+def test_plan_shrink() -> None:
+    """--shrink gives up the deficit; shrinking below the content needs --resize-force."""
+    plan = two_partitions()
+    deficit = plan.surplus(150 * MiB, SECTOR, 128)
+    assert deficit < 0
+    plan.expand_or_shrink(None, "sda1", deficit)
+    assert plan.partitions[0].newsize == 100 * MiB + deficit
+    assert plan.surplus(150 * MiB, SECTOR, 128) == 0
+    with pytest.raises(VirtError, match="You cannot use --shrink when there is no deficit"):
+        two_partitions().expand_or_shrink(None, "sda1", 1)
+    plan = two_partitions()
+    with pytest.raises(VirtError, match=r"^/dev/sda1: This partition contains a ext4 "
+                       "filesystem which will be damaged by shrinking it below 20971520 bytes "
+                       r"\(user asked to shrink it to 10485760 bytes\)"):
+        plan.resize("--resize", "/dev/sda1=10M")
+    plan.resize("--resize-force", "/dev/sda1=10M", force=True)
+    with pytest.raises(VirtError, match="already been marked for resizing"):
+        plan.resize("--resize", "sda1=+10%")
+    plan.resize("--resize", "sda2=-50%")  # swap: shrinking is fine
+    assert [p.newsize for p in plan.partitions] == [10 * MiB, 50 * MiB]
+    with pytest.raises(VirtError, match="^3G%: cannot parse resize field$"):
+        two_partitions().resize("--resize", "sda1=3G%")

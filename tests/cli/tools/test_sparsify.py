@@ -5,6 +5,7 @@ measurably fewer host blocks, with every file the same (checksums through the AP
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,17 @@ import pytest
 
 import guestbox
 
-from .disktools import MiB, allocated, checksums, digest, fill, opened, run, unstamped
+from .disktools import (
+    MiB,
+    allocated,
+    checksums,
+    digest,
+    fill,
+    killed,
+    opened,
+    run,
+    unstamped,
+)
 
 DELETED = 88 * MiB  # a 64 MiB file deleted in /dev/sda1, a 24 MiB LV removed from vg
 
@@ -120,6 +131,17 @@ def test_convert_compress_ignore(source: dict[str, Any], tmp_path: Path,
     assert info["format"] == "qcow2"
     assert info["virtual-size"] == source["path"].stat().st_size
     same_content(out, source, fmt="qcow2")
+
+
+def test_killed_leaves_nothing(source: dict[str, Any], tmp_path: Path) -> None:
+    """SIGTERM once the overlay is made: no overlay and no output left."""
+    out = tmp_path / "out.img"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    status = killed(["sparsify", "--tmp", str(tmp), str(source["path"]), str(out)],
+                    lambda: any(tmp.glob("sparsify*.qcow2")))
+    assert status == 128 + signal.SIGTERM
+    assert list(tmp.iterdir()) == [] and not out.exists()
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -51,15 +51,19 @@ def run_qemu_img(argv: Sequence[str], quiet: bool = False) -> subprocess.Complet
     with subprocess.Popen([argv[0], *argv[1:2], "-p", *argv[2:]], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE) as p:
         assert p.stdout is not None and p.stderr is not None
-        pending = b""
-        while chunk := os.read(p.stdout.fileno(), 4096):
-            pending += chunk
-            found = _PERCENT.findall(pending)
-            if found:
-                elapsed = time.monotonic() - start
-                if elapsed >= 2.0:
-                    bar.draw(int(float(found[-1]) * 100), 10000, elapsed)
-                pending = pending[-32:]
-        err = p.stderr.read()
-        status = p.wait()
+        try:
+            pending = b""
+            while chunk := os.read(p.stdout.fileno(), 4096):
+                pending += chunk
+                found = _PERCENT.findall(pending)
+                if found:
+                    elapsed = time.monotonic() - start
+                    if elapsed >= 2.0:
+                        bar.draw(int(float(found[-1]) * 100), 10000, elapsed)
+                    pending = pending[-32:]
+            err = p.stderr.read()
+            status = p.wait()
+        except BaseException:  # Ctrl-C, SIGTERM: qemu-img does not outlive the tool
+            p.kill()
+            raise
     return subprocess.CompletedProcess(list(argv), status, b"", err)

@@ -72,7 +72,8 @@ def run(ns: argparse.Namespace) -> int:
         if len(ns.paths) != 2:
             raise ToolError(f"missing input and output arguments on the command line\n"
                             f"{try_help(COMMAND)}")
-        make_fs(ns, *ns.paths)
+        with toolopts.signals_end_tool():  # SIGTERM too removes a half-made OUTPUT
+            make_fs(ns, *ns.paths)
         return 0
     except FAILURES as e:
         return toolopts.report(PROG, e)

@@ -99,7 +99,8 @@ def run(ns: argparse.Namespace) -> int:
     out = virt_messages.messages(PROG, ns)
     try:
         _check(ns)
-        return Resize(ns, out).run()
+        with toolopts.signals_end_tool():
+            return Resize(ns, out).run()
     except virt_messages.FAILURES as e:
         return out.failure(e)
 

@@ -85,9 +85,8 @@ def run(ns: argparse.Namespace) -> int:
     out = virt_messages.messages(PROG, ns)
     try:
         _check(ns)
-        if ns.in_place:
-            return in_place(ns, out)
-        return copying(ns, out)
+        with toolopts.signals_end_tool():  # SIGTERM too removes the overlay and a part-copy
+            return in_place(ns, out) if ns.in_place else copying(ns, out)
     except virt_messages.FAILURES as e:
         return out.failure(e)
 
