@@ -436,8 +436,8 @@ def zero_free_space(ctx: Ctx, directory: str) -> None:
                 raise AgentError(f"write: {to_guest(name)}: {e.strerror}",
                                  e.errno or errno.EIO) from None
             written += n
-            if written >= next_report:
-                ctx.progress(min(written, total), total)
+            if next_report <= written < total:  # root may write more than f_bavail said
+                ctx.progress(written, total)
                 next_report = written + total // 100
         with contextlib.suppress(OSError):  # delayed allocation may find the end only now
             os.fsync(fd)

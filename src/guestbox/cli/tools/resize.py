@@ -26,7 +26,6 @@ from .. import toolopts
 from . import bars, virt_messages
 from .registry import Tool, register
 from .resize_plan import EXTENDED_IDS, MAX_BOOTLOADER, Content, LogVol, Partition, Plan
-from .sizes import human_size
 from .version import add_version, print_version
 from .virt_messages import Messages, VirtError
 
@@ -197,10 +196,7 @@ class Resize:
             self.debug(f"surplus before --expand or --shrink: {surplus}")
             plan.expand_or_shrink(ns.expand, ns.shrink, surplus)
         surplus = plan.surplus(outsize, sectsize, ns.alignment)
-        if surplus < 0:
-            raise VirtError(f"There is a deficit of {-surplus} bytes ({human_size(-surplus)}).  "
-                            "You need to make the target disk larger by at least this amount "
-                            "or adjust your resizing requests.")
+        plan.check_deficit(surplus)
         plan.expand_lvs(ns.lv_expands)
         if ns.unknown_filesystems == "error":
             plan.check_unknown()

@@ -266,6 +266,14 @@ class Plan:
         required = sum(p.final_size for p in self.partitions)
         return outsize - (required + overhead)
 
+    @staticmethod
+    def check_deficit(surplus: int) -> None:
+        """Once every request is counted, the target must be big enough."""
+        if surplus < 0:
+            raise VirtError(f"There is a deficit of {-surplus} bytes ({human_size(-surplus)}).  "
+                            "You need to make the target disk larger by at least this amount "
+                            "or adjust your resizing requests.")
+
     # -- the target ----------------------------------------------------------------------
     def align_first(self, mode: str, alignment: int) -> bool:
         """Whether the first partition moves to `alignment` (and an NTFS boot sector is
