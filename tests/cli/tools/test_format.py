@@ -100,6 +100,8 @@ def test_wipe_without_partition(used: Path, tmp_path: Path,
     (["-a", "DISK", "--lvm", "--lvm=vg/lv"],
      "virt-format: --lvm option cannot be given multiple times\n"),
     (["-a", "DISK", "--filesystem=--lvm"], "virt-format: no filesystem was specified\n"),
+    (["-a", "DISK", "--partition=zz"], 'libguestfs: error: part_disk: unknown partition '
+     'type: common choices are "gpt" and "msdos"\n'),
     (["-a", "/nonexistent.img"],
      "virt-format: access: /nonexistent.img: No such file or directory\n"),
 ])

@@ -137,6 +137,8 @@ def test_killed_leaves_nothing(tree: Path, tmp_path: Path) -> None:
     (["/nonexistent", "OUT"], "/nonexistent: No such file or directory\n"),
     (["-s", "10Q", "TREE", "OUT"],
      "virt-make-fs: parse_size: invalid size parameter ‘10Q’ (xstrtoull returned 2)\n"),
+    (["--partition=zz", "TREE", "OUT"], 'libguestfs: error: part_disk: unknown partition '
+     'type: common choices are "gpt" and "msdos"\n'),
     (["-s", "+-5", "TREE", "OUT"],
      "virt-make-fs: parse_size: invalid size parameter ‘-5’ (xstrtoull returned 4)\n"),
 ])

@@ -9,7 +9,7 @@ from ...errors import Error
 from ...handle import GuestFS
 from .. import toolopts
 from ..toolopts import FAILURES, ToolError, try_help
-from . import bars
+from . import bars, outputs
 from .registry import Tool, register
 from .version import add_version, print_version
 
@@ -121,6 +121,8 @@ def _check(ns: argparse.Namespace) -> None:
     ns.lvm = parse_lvm(ns.lvm_given)
     if ns.partition == "none":
         ns.partition = None
+    elif ns.partition != "DEFAULT":
+        outputs.check_parttype(ns.partition)
     if ns.extra:
         raise ToolError(f"error: extra argument ‘{ns.extra[0]}’ on command line.\n"
                         "Make sure to specify the argument for --format, --lvm or --partition "

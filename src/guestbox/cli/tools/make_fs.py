@@ -80,6 +80,10 @@ def run(ns: argparse.Namespace) -> int:
 
 
 def make_fs(ns: argparse.Namespace, input_path: str, output: str) -> None:
+    if ns.partition == "":
+        ns.partition = "mbr"
+    if ns.partition is not None:
+        outputs.check_parttype(ns.partition)
     inp = tar_input.examine(input_path)
     if ns.verbose:
         print(f"input format = {inp.kind}\nestimate = {inp.estimate} bytes "
@@ -132,7 +136,7 @@ def _fill(g: GuestFS, ns: argparse.Namespace, inp: tar_input.Input) -> None:
         raise ToolError("NTFS support was disabled when libguestfs was compiled")
     dev = "/dev/sda"
     if ns.partition is not None:
-        ptype = ns.partition or "mbr"
+        ptype = ns.partition
         g.part_disk(dev, ptype)
         mbr_id = _mbr_id(ns.type) if ptype in ("mbr", "msdos") else 0
         if mbr_id:

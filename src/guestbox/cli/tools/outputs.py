@@ -1,11 +1,16 @@
-"""Output images the tools write on the host: never left half-written behind."""
+"""Output images the tools write on the host: never left half-written behind; their
+partition table types checked before anything is written."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Iterator
+
+from ...agent.part import PARTTYPES
+from ...errors import Error
 
 
 @contextlib.contextmanager
@@ -31,3 +36,11 @@ def _state(path: str) -> tuple[bool, int, int, int] | None:
     except OSError:
         return None
     return (stat.S_ISREG(st.st_mode), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def check_parttype(parttype: str) -> None:
+    """part_disk's refusal of an unknown partition table type, said before the disks are
+    touched (the tools would say it after erasing them)."""
+    if parttype not in PARTTYPES:
+        raise Error('part_disk: unknown partition type: common choices are "gpt" and "msdos"',
+                    errno.EINVAL)
