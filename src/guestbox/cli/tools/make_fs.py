@@ -22,6 +22,8 @@ MiB = 1024 * 1024
 MBR_IDS = {"msdos": 0x01, "vfat": 0x0B, "fat": 0x0B, "ntfs": 0x07, "minix": 0x81}
 
 DOC = """\
+Usage:
+
     guestbox make-fs [--options] INPUT OUTPUT
 
 INPUT is a directory or a tar archive (plain, or compressed with gzip, bzip2,

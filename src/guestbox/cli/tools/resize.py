@@ -25,7 +25,15 @@ from ...handle import GuestFS
 from .. import toolopts
 from . import bars, virt_messages
 from .registry import Tool, register
-from .resize_plan import EXTENDED_IDS, MAX_BOOTLOADER, Content, LogVol, Partition, Plan
+from .resize_plan import (
+    EXTENDED_IDS,
+    MAX_BOOTLOADER,
+    NEEDS_FEATURE,
+    Content,
+    LogVol,
+    Partition,
+    Plan,
+)
 from .version import add_version, print_version
 from .virt_messages import Messages, VirtError
 
@@ -33,6 +41,8 @@ PROG = "virt-resize"
 GPT_PRIMARY_END = 17408  # protective MBR, GPT header and 128 entries, with 512-byte sectors
 
 DOC = """\
+Usage:
+
     guestbox resize [--options] INDISK OUTDISK
 
 OUTDISK must exist, at the size wanted (truncate -s 20G OUTDISK, or qemu-img
@@ -176,9 +186,11 @@ class Resize:
         if parttype not in ("msdos", "gpt"):
             raise VirtError(f"{self.infile}: unknown partition table type\nvirt-resize only "
                             "supports MBR (DOS) and GPT partition tables.")
+        features = {tuple(groups): _available(g, groups)  # asked once: the plan outlives
+                    for groups in NEEDS_FEATURE.values()}  # this handle
         plan = Plan(self.infile, _partitions(g, parttype), _lvs(g),
-                    lambda name: str(g.canonical_device_name(name)), g.feature_available,
-                    ns.expand_content)
+                    lambda name: str(g.canonical_device_name(name)),
+                    lambda groups: features.get(tuple(groups), False), ns.expand_content)
         self._debug_partitions(plan.partitions, "partitions found")
         plan.check_source()
         for name in ns.ignore:
@@ -340,6 +352,14 @@ class Resize:
                                  f"‘{new_uuid}’")
         else:
             raise VirtError(f"{target}: cannot expand content with {method}")
+
+
+def _available(g: GuestFS, groups: list[str]) -> bool:
+    """Whether the appliance has the feature groups (an unknown group: no, such as f2fs)."""
+    try:
+        return bool(g.feature_available(groups))
+    except Error:
+        return False
 
 
 def _target_used(g: GuestFS) -> bool:

@@ -32,6 +32,8 @@ from .virt_messages import Messages, VirtError
 PROG = "virt-sparsify"
 
 DOC = """\
+Two modes:
+
     guestbox sparsify [--options] INDISK OUTDISK
     guestbox sparsify [--options] --in-place DISK
 
