@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -189,6 +190,61 @@ def test_zero_removes_filesystem_and_table(h: guestbox.GuestFS) -> None:
     with pytest.raises(guestbox.Error, match="unrecognised disk label"):
         h.part_list("/dev/sdb")
     h.blockdev_rereadpt("/dev/sdb")
+
+
+def test_wipefs_hides_the_filesystem(h: guestbox.GuestFS) -> None:
+    h.zero_device("/dev/sdb")
+    h.mkfs("ext4", "/dev/sdb", label="wiped")
+    h.wipefs("/dev/sdb")
+    assert h.vfs_type("/dev/sdb") == ""
+    assert h.is_zero_device("/dev/sdb") is False  # only the signatures are gone
+    h.part_disk("/dev/sdb", "gpt")
+    h.wipefs("/dev/sdb")
+    with pytest.raises(guestbox.Error, match="unrecognised disk label"):
+        h.part_list("/dev/sdb")
+    with pytest.raises(FileNotFoundError, match="^wipefs: /dev/sdz: No such file"):
+        h.wipefs("/dev/sdz")
+
+
+def test_blkdiscard(tmp_path: Path) -> None:
+    """On a drive added with discard="enable" the blocks go back to the host: the image
+    file loses them and they read back as zeroes."""
+    img = tmp_path / "discard.img"
+    with open(img, "wb") as f:
+        f.truncate(16 * MiB)
+    with guestbox.GuestFS() as g:
+        g.add_drive_opts(str(img), format="raw", discard="enable")
+        g.launch()
+        g.pwrite_device("/dev/sda", b"data" * 262144, 4 * MiB)
+        g.sync()
+        assert img.stat().st_blocks * 512 >= MiB
+        g.blkdiscard("/dev/sda")
+        g.sync()
+        assert g.is_zero_device("/dev/sda") is True
+        assert isinstance(g.blkdiscardzeroes("/dev/sda"), bool)
+        with pytest.raises(FileNotFoundError, match="^blkdiscard: /dev/sdz: No such file"):
+            g.blkdiscard("/dev/sdz")
+    assert img.stat().st_blocks * 512 < MiB
+
+
+def test_zero_free_space(h: guestbox.GuestFS) -> None:
+    """The blocks of a deleted file are zeroed; files stay, nothing is left behind."""
+    h.zero_device("/dev/sdb")
+    h.mkfs("ext4", "/dev/sdb")
+    h.mount("/dev/sdb", "/")
+    try:
+        h.write("/keep", b"kept\n")
+        h.fill_pattern("DELETED!", 8 * MiB, "/gone")
+        h.sync()
+        h.rm("/gone")
+        h.zero_free_space("/")
+        assert sorted(h.ls("/")) == ["keep", "lost+found"]
+        assert h.cat("/keep") == "kept\n"
+        with pytest.raises(FileNotFoundError, match="^zero_free_space: .*/nowhere"):
+            h.zero_free_space("/nowhere")
+    finally:
+        unmount(h)
+    assert b"DELETED!" not in h.pread_device("/dev/sdb", 32 * MiB, 0)
 
 
 # -- probing -------------------------------------------------------------------

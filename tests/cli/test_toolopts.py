@@ -97,6 +97,14 @@ def test_options_a_tool_does_not_take() -> None:
             parse(option, "x", mount=False, readonly=False, verbose=False, keys=False)
 
 
+def test_disks_as_arguments() -> None:
+    """drives=False (virt-sparsify, virt-resize): no -a, --format is the disks' format."""
+    ns = parse("--format", "qcow2", "-v", drives=False)
+    assert (ns.format, ns.format_pending, ns.drives, ns.verbose) == ("qcow2", False, None, True)
+    message = error_of("-a", "x.img", drives=False)
+    assert message is not None and message.startswith("unrecognized arguments: -a x.img\n")
+
+
 def test_libvirt_refused() -> None:
     assert error_of("-d", "guest") == ("-d: libvirt guests are not supported by guestbox; "
                                        "add the disk images with -a")

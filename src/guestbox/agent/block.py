@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import json
 import os
 import re
+import struct
+import tempfile
 
 from ..protocol.frames import MAX_BUFFER
 from .btrfs import mountables as btrfs_mountables
@@ -367,6 +371,80 @@ def _zero_device(ctx: Ctx, device: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@impl
+def wipefs(ctx: Ctx, device: str) -> None:
+    ctx.run(["wipefs", "-a", "--force", device])
+
+
+BLKDISCARD = 0x1277  # _IO(0x12, 119): discard a byte range (two u64: start, length)
+BLKDISCARDZEROES = 0x127C  # _IO(0x12, 124): do discarded blocks read back as zeroes
+BLKGETSIZE64 = 0x80081272
+
+
+def _ioctl(device: str, name: str, request: int, arg: bytes, write: bool = False) -> bytes:
+    """ioctl(device, request, arg); errors as libguestfs's daemon says them:
+    `ioctl: DEVICE: NAME: STRERROR`."""
+    try:
+        fd = os.open(device, (os.O_RDWR if write else os.O_RDONLY) | os.O_CLOEXEC)
+    except OSError as e:
+        raise _named(device, e) from None
+    try:
+        return bytes(fcntl.ioctl(fd, request, arg))
+    except OSError as e:
+        raise AgentError(f"ioctl: {device}: {name}: {os.strerror(e.errno or 0)}",
+                         e.errno or errno.EIO) from None
+    finally:
+        os.close(fd)
+
+
+@impl
+def blkdiscard(ctx: Ctx, device: str) -> None:
+    size: int = struct.unpack("=Q", _ioctl(device, "BLKGETSIZE64", BLKGETSIZE64, bytes(8)))[0]
+    _ioctl(device, "BLKDISCARD", BLKDISCARD, struct.pack("=QQ", 0, size), write=True)
+
+
+@impl
+def blkdiscardzeroes(ctx: Ctx, device: str) -> bool:
+    value: int = struct.unpack("=I", _ioctl(device, "BLKDISCARDZEROES", BLKDISCARDZEROES,
+                                            bytes(4)))[0]
+    return value != 0
+
+
+@impl
+def zero_free_space(ctx: Ctx, directory: str) -> None:
+    """Write a file of zeroes, unlinked at once (nothing is left however this ends), until
+    the filesystem is full; then sync it."""
+    os.sync()  # blocks freed by the running journal transaction are reusable once it commits
+    try:
+        st = os.statvfs(directory)
+        fd, name = tempfile.mkstemp(dir=directory)
+    except OSError as e:
+        raise AgentError(f"open: {to_guest(directory)}: {e.strerror}", e.errno or errno.EIO
+                         ) from None
+    try:
+        os.unlink(name)
+        total = max(st.f_bavail * st.f_frsize, 1)
+        written, next_report = 0, 0
+        while True:
+            try:
+                n = os.write(fd, ZEROS)
+            except OSError as e:
+                if e.errno == errno.ENOSPC:
+                    break
+                raise AgentError(f"write: {to_guest(name)}: {e.strerror}",
+                                 e.errno or errno.EIO) from None
+            written += n
+            if next_report <= written < total:  # root may write more than f_bavail said
+                ctx.progress(written, total)
+                next_report = written + total // 100
+        with contextlib.suppress(OSError):  # delayed allocation may find the end only now
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.sync()
+    ctx.progress(total, total)
 
 
 @impl

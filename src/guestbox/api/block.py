@@ -181,6 +181,39 @@ class BlockOps:
         """Write zeroes over the whole of device; blocks already zero are not written."""
         ...
 
+    @op(writes=True, group="wipefs")
+    def wipefs(self, device: Device) -> None:
+        """Erase the filesystem, RAID and partition table signatures on device (wipefs -a).
+
+        What is found there becomes invisible to blkid; the data itself is not
+        erased (compare zero, which zeroes the first blocks).
+        """
+        ...
+
+    @op(writes=True, group="blkdiscard")
+    def blkdiscard(self, device: Device) -> None:
+        """Discard all the blocks of device, giving the space back to the host.
+
+        The drive must have been added with discard="enable" (or "besteffort")
+        and the host must support it; otherwise this fails, or does nothing.
+        """
+        ...
+
+    @op(group="blkdiscardzeroes")
+    def blkdiscardzeroes(self, device: Device) -> bool:
+        """True if blocks discarded with blkdiscard read back as zeroes afterwards."""
+        ...
+
+    @op(writes=True)
+    def zero_free_space(self, directory: Pathname) -> None:
+        """Fill the free space of the filesystem mounted (read-write) at directory with zeroes.
+
+        A file is written in directory until the filesystem is full, synced, then
+        removed: the files are untouched, and free space then compresses well and
+        sparsifies (virt-sparsify).  Nothing is trimmed.
+        """
+        ...
+
     @op()
     def is_zero_device(self, device: Device) -> bool:
         """True if every byte of device is zero."""

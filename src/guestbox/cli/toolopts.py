@@ -34,7 +34,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..errors import Error
@@ -142,18 +142,25 @@ class _Libvirt(argparse.Action):
 
 def add_options(p: argparse.ArgumentParser, *, inspector: bool = True, mount: bool = True,
                 readonly: bool = True, verbose: bool = True, keys: bool = True,
-                libvirt: bool = True) -> None:
+                libvirt: bool = True, drives: bool = True) -> None:
     """Add the virt tools' common options to p (-a and --format always; the others if asked).
+
+    drives=False is for the tools whose disks are arguments (virt-sparsify INDISK ...):
+    no -a, and --format FMT is simply the format of those disks.
 
     The namespace gets: drives [(path, format or None)], format_pending, inspector,
     mounts [MountSpec], readonly, verbose, trace, keys [(id, key)], keys_from_stdin,
     echo_keys (each present whether or not its option was added).
     """
-    p.add_argument("-a", "--add", action=_AddDrive, metavar="DISK",
-                   help="a disk image; repeat for each disk")
-    p.add_argument("--format", action=_Format, nargs="?", metavar="FMT",
-                   help="the format (raw, qcow2 ...) of the -a that follow; "
-                   "--format alone: detect it again")
+    if drives:
+        p.add_argument("-a", "--add", action=_AddDrive, metavar="DISK",
+                       help="a disk image; repeat for each disk")
+        p.add_argument("--format", action=_Format, nargs="?", metavar="FMT",
+                       help="the format (raw, qcow2 ...) of the -a that follow; "
+                       "--format alone: detect it again")
+    else:
+        p.add_argument("--format", metavar="FMT",
+                       help="the format (raw, qcow2 ...) of the input disk (default: detect)")
     if inspector:
         p.add_argument("-i", "--inspector", action="store_true",
                        help="inspect the disks and mount the operating system's filesystems")
@@ -225,15 +232,18 @@ Setup = Callable[[GuestFS], None]
 
 @contextlib.contextmanager
 def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None,
-           setup: Setup | None = None) -> Iterator[GuestFS]:
+           setup: Setup | None = None, drive_options: Sequence[Mapping[str, Any]] = ()
+           ) -> Iterator[GuestFS]:
     """A launched handle on ns's disks with the guest mounted as -i and -m say.
 
     readonly: add the disks read-only (default: --ro).  setup(g), if given, configures
-    the handle before the disks are added (memory, network ...).  A drive whose path
-    is an int is a scratch disk of that many bytes (virt-rescue's --scratch).  The
-    handle is closed when the block ends, however it ends: SIGTERM and SIGHUP end it
-    as Ctrl-C does (in the main thread), so QEMU never outlives the tool.  Failures:
-    ToolError (told already), KeyProblem and guestbox.Error (for `report`).
+    the handle before the disks are added (memory, network ...).  drive_options: more
+    add_drive_opts arguments for the first drives, one mapping each (discard,
+    cachemode, a readonly of its own ...).  A drive whose path is an int is a scratch
+    disk of that many bytes (virt-rescue's --scratch).  The handle is closed when the
+    block ends, however it ends: SIGTERM and SIGHUP end it as Ctrl-C does (in the main
+    thread), so QEMU never outlives the tool.  Failures: ToolError (told already),
+    KeyProblem and guestbox.Error (for `report`).
     """
     ro = bool(ns.readonly) if readonly is None else readonly
     settings.from_stdin, settings.echo = ns.keys_from_stdin, ns.echo_keys
@@ -246,11 +256,12 @@ def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None,
                 g.set_trace(True)
             if setup is not None:
                 setup(g)
-            for path, fmt in ns.drives or []:
+            for i, (path, fmt) in enumerate(ns.drives or []):
                 if isinstance(path, int):
                     g.add_drive_scratch(path)
-                else:
-                    g.add_drive_opts(path, readonly=ro, format=fmt)
+                    continue
+                more = dict(drive_options[i]) if i < len(drive_options) else {}
+                g.add_drive_opts(path, **{"readonly": ro, "format": fmt, **more})
             for id_, key in ns.keys or []:
                 g.set_luks_key(id_, key)
             g.launch()
