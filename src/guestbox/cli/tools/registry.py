@@ -33,8 +33,11 @@ class Tool:
         return f"guestbox {self.name}"
 
     def parser(self) -> ToolParser:
+        # conflict_handler "resolve": a tool may take -h for itself (--human-readable in
+        # virt-diff, virt-ls, virt-df ...); --help stays.
         p = ToolParser(prog=self.prog, description=f"{self.summary}\n\n{self.doc.strip()}",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       conflict_handler="resolve")
         self.options(p)
         return p
 
