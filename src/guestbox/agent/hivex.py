@@ -239,7 +239,7 @@ def hivex_value_utf8(ctx: Ctx, valueh: int) -> str:
 
 
 @impl
-def hivex_commit(ctx: Ctx, filename: str | None) -> None:
+def hivex_commit(ctx: Ctx, filename: str | None = None) -> None:
     h = _h()
     target = None
     if filename is not None:

@@ -53,16 +53,17 @@ def run(ns: argparse.Namespace) -> int:
     if ns.format_pending and ns.drives:  # as the OCaml tools: --format anywhere
         ns.drives = [(path, ns.format) for path, _ in ns.drives]
         ns.format_pending = False
+    hint = "" if ns.verbose and ns.trace else HINT  # as the OCaml tools: not with -v -x
     try:
         return _run(ns)
     except ToolError as e:
         if e.message is None:  # told already
             raise
-        raise ToolError(f"error: {e.message}{HINT}") from None
+        raise ToolError(f"error: {e.message}{hint}") from None
     except KeyProblem as e:
-        raise ToolError(f"error: {e}{HINT}") from None
+        raise ToolError(f"error: {e}{hint}") from None
     except Error as e:
-        raise ToolError(f"error: libguestfs error: {e}{HINT}") from None
+        raise ToolError(f"error: libguestfs error: {e}{hint}") from None
 
 
 def _run(ns: argparse.Namespace) -> int:
