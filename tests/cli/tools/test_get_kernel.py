@@ -11,7 +11,7 @@ from guestbox import GuestFS
 from guestbox.cli.tools.get_kernel import version_key
 from tests import phony
 
-from .cli_run import guestbox
+from .cli_run import run
 
 BOOT = {  # /boot of the guest: the 1.10.0 files are the newest (a string sort says 1.2.3)
     "vmlinuz-1.2.3": b"old kernel", "vmlinuz-1.10.0": b"new kernel",
@@ -38,8 +38,9 @@ def guest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return img
 
 
-def test_the_newest_kernel_and_initrd_are_copied(guest: Path, tmp_path: Path) -> None:
-    r = guestbox("get-kernel", "--format=raw", "-a", str(guest), "-o", str(tmp_path))
+def test_the_newest_kernel_and_initrd_are_copied(
+        guest: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    r = run(capfdbinary, "get-kernel", "--format=raw", "-a", str(guest), "-o", str(tmp_path))
     assert (r.returncode, r.stderr) == (0, b"")
     assert r.stdout.decode() == (
         f"download: /boot/vmlinuz-1.10.0 -> {tmp_path}/vmlinuz-1.10.0\n"
@@ -48,14 +49,15 @@ def test_the_newest_kernel_and_initrd_are_copied(guest: Path, tmp_path: Path) ->
         "vmlinuz-1.10.0": b"new kernel", "initramfs-1.10.0.img": b"new initrd"}
 
 
-def test_names_without_versions_and_a_link_in_the_way(guest: Path, tmp_path: Path) -> None:
+def test_names_without_versions_and_a_link_in_the_way(
+        guest: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     out = tmp_path / "out"
     out.mkdir()
     victim = tmp_path / "victim"
     victim.write_bytes(b"keep me")
     (out / "p-vmlinuz").symlink_to(victim)  # replaced, never written through
-    r = guestbox("get-kernel", "-q", "--unversioned-names", "--prefix", "p", "-a", str(guest),
-                 "--format=raw", "-o", f"{out}/")  # --format after -a, as OCaml tools allow
+    r = run(capfdbinary, "get-kernel", "-q", "--unversioned-names", "--prefix", "p",
+            "-a", str(guest), "--format=raw", "-o", f"{out}/")  # --format after -a: OCaml's
     assert (r.returncode, r.stdout, r.stderr) == (0, b"", b"")
     assert victim.read_bytes() == b"keep me"
     assert not (out / "p-vmlinuz").is_symlink()
@@ -63,15 +65,16 @@ def test_names_without_versions_and_a_link_in_the_way(guest: Path, tmp_path: Pat
         "p-vmlinuz": b"new kernel", "p-initramfs": b"new initrd"}
 
 
-def test_failures_leave_nothing_behind(guest: Path, tmp_path: Path) -> None:
+def test_failures_leave_nothing_behind(
+        guest: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     missing = tmp_path / "missing"
-    r = guestbox("get-kernel", "--format=raw", "-a", str(guest), "-o", str(missing))
+    r = run(capfdbinary, "get-kernel", "--format=raw", "-a", str(guest), "-o", str(missing))
     assert r.returncode == 1
     assert r.stderr.startswith(b"guestbox get-kernel: error: libguestfs error: download: "
                                + str(missing).encode())
     assert b"If reporting bugs, run guestbox get-kernel with debugging enabled" in r.stderr
     assert list(tmp_path.iterdir()) == []
-    r = guestbox("get-kernel", "-a", "x.img", "-a", "y.img")
+    r = run(capfdbinary, "get-kernel", "-a", "x.img", "-a", "y.img")
     assert r.returncode == 1
     assert r.stderr.startswith(b"guestbox get-kernel: error: --add option can only be given "
                                b"once\n")

@@ -22,7 +22,7 @@ from guestbox.cli.tools.win_reg import Registry
 from guestbox.protocol.hives import Node, Value
 from tests import phony
 
-from .cli_run import guestbox
+from .cli_run import guestbox, run
 
 KEY = "HKEY_LOCAL_MACHINE\\SOFTWARE"
 USERS = ("test", "second", "third")  # each given an empty hive (testdata's minimal-hive)
@@ -72,12 +72,13 @@ def test_the_export_holds_what_the_hive_was_made_from(software: bytes,
 
 
 def test_merging_the_same_file_into_an_empty_hive_gives_the_same_keys(
-        guest: Path, software: bytes, testdata: Path) -> None:
+        guest: Path, software: bytes, testdata: Path,
+        capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     reg = (testdata / "hives" / "windows-software.reg").read_bytes()
-    r = guestbox("win-reg", "--merge", str(guest),
-                 stdin=reg.replace(KEY.encode(), b"HKEY_USERS\\test"))
+    r = run(capfdbinary, "win-reg", "--merge", str(guest),
+            stdin=reg.replace(KEY.encode(), b"HKEY_USERS\\test"))
     assert (r.returncode, r.stdout, r.stderr) == (0, b"", b"")
-    r = guestbox("win-reg", str(guest), "HKU\\test")
+    r = run(capfdbinary, "win-reg", str(guest), "HKU\\test")
     assert (r.returncode, r.stderr) == (0, b"")
     assert r.stdout == software.replace(f"[{KEY}".encode(), b"[HKEY_USERS\\test")
 
@@ -116,14 +117,15 @@ def utf16_hex(text: str) -> bytes:
     return ",".join(f"{c:02x}" for c in (text + "\0").encode("utf-16le")).encode()
 
 
-def test_merged_files_set_replace_and_delete(guest: Path, tmp_path: Path) -> None:
+def test_merged_files_set_replace_and_delete(
+        guest: Path, tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     files = []
     for i, text in enumerate(CHANGES):
         files.append(tmp_path / f"{i}.reg")
         files[-1].write_bytes(text.replace(b"\n", b"\r\n") if i else text)  # CRLF too
-    r = guestbox("win-reg", "--merge", str(guest), *map(str, files))
+    r = run(capfdbinary, "win-reg", "--merge", str(guest), *map(str, files))
     assert (r.returncode, r.stderr) == (0, b"")
-    r = guestbox("win-reg", str(guest), "HKEY_USERS\\second")
+    r = run(capfdbinary, "win-reg", str(guest), "HKEY_USERS\\second")
     assert (r.returncode, r.stderr) == (0, b"")
     assert r.stdout == (
         b"[HKEY_USERS\\second\\]\n\n[HKEY_USERS\\second\\Software]\n\n"
@@ -135,10 +137,11 @@ def test_merged_files_set_replace_and_delete(guest: Path, tmp_path: Path) -> Non
         b'"name"=hex(1):' + utf16_hex("second") + b"\n\n")
 
 
-def test_a_failed_merge_changes_nothing(guest: Path, tmp_path: Path, testdata: Path) -> None:
+def test_a_failed_merge_changes_nothing(guest: Path, tmp_path: Path, testdata: Path,
+                                       capfdbinary: pytest.CaptureFixture[bytes]) -> None:
     bad = tmp_path / "bad.reg"
     bad.write_bytes(b'[HKU\\third\\New]\n"a"="b"\n\n[HKU\\third\\Missing\\Child]\n"c"="d"\n')
-    r = guestbox("win-reg", "--merge", str(guest), str(bad))
+    r = run(capfdbinary, "win-reg", "--merge", str(guest), str(bad))
     assert (r.returncode, r.stderr) == (
         255, b"reg_import: cannot create \\Missing\\Child since parent \\Missing\\ does not "
         b"exist\n")
@@ -153,7 +156,7 @@ def test_a_failed_merge_changes_nothing(guest: Path, tmp_path: Path, testdata: P
     finally:
         g.close()
     bad.write_bytes(b"[HKU\\third\\New]\n\"a\"=\"b\"\nbogus\n")
-    r = guestbox("win-reg", "--merge", str(guest), str(bad))  # read before the guest opens
+    r = run(capfdbinary, "win-reg", "--merge", str(guest), str(bad))  # read before launching
     assert (r.returncode, r.stderr) == (
         255, b"reg_import: parse error: unexpected text found at line 3 near\nbogus\n")
 

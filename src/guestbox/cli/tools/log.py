@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import locale
 import os
 import shutil
@@ -71,7 +72,12 @@ def show(g: GuestFS) -> int:
     for path in TEXT_LOGS:
         if g.is_file(path, followsymlinks=True):
             sys.stdout.flush()
-            g.download(path, "-")
+            try:
+                g.download(path, "-")
+            except Error as e:
+                if e.errno == errno.EPIPE:  # the reader went away: as SIGPIPE, quietly
+                    raise BrokenPipeError(errno.EPIPE, str(e)) from None
+                raise
             return 0
     return 0
 
