@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def scan(cap: pytest.CaptureFixture[bytes], disks: dict[str, Path], *names: str,
          quiet: bool = False) -> tuple[int, str]:
     args = ["alignment-scan", "--format=raw"] + ["-q"] * quiet
     for name in names:
-        args += ["-a", str(disks[name])]
+        args += [name] if name.startswith("-") else ["-a", str(disks[name])]
     r = run(cap, *args)
     assert r.stderr == b""
     return r.returncode, r.stdout.decode()
@@ -57,9 +58,16 @@ def test_each_partition_and_the_worst_as_exit_status(
         0, "/dev/sda1        65536           64K   ok\n")
 
 
-def test_quiet_tells_by_the_exit_status_only(
-        disks: dict[str, Path], capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_quiet_and_json(disks: dict[str, Path], capfdbinary: pytest.CaptureFixture[bytes]
+                        ) -> None:
     assert scan(capfdbinary, disks, "netapp", quiet=True) == (2, "")
+    status, text = scan(capfdbinary, disks, "netapp", "blank", "--json")
+    assert status == 2
+    assert json.loads(text) == [
+        {"device": "/dev/sda1", "partition": 1, "start": 4096, "alignment": 4096, "ok": False,
+         "verdict": "bad (alignment < 64K)"},
+        {"device": "/dev/sda2", "partition": 2, "start": 2097152, "alignment": 2097152,
+         "ok": True, "verdict": "ok"}]
 
 
 def test_usage_errors(capfdbinary: pytest.CaptureFixture[bytes]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -84,6 +85,28 @@ def test_csv_with_owners_checksums_and_attributes(
 +,d,0755,1024,0,0,/usr,user.note,"a\\x 1\\xffffffff ""q""\\x 0"
 #,changed:,xattrs
 """
+
+
+def test_json(guests: tuple[Path, Path], capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    before, after = guests
+    r = run(capfdbinary, "diff", "--format=raw", "--json", "--checksum=sha1",
+            "-a", str(before), "-A", str(after))
+    assert (r.returncode, r.stderr) == (0, b"")
+    changes = json.loads(r.stdout)
+    assert [(c["change"], (c.get("old") or c.get("new"))["path"]) for c in changes] == [
+        ("deleted", "/etc/arch-release"), ("content", "/etc/hostname"), ("status", "/home"),
+        ("added", "/link"), ("added", "/new file"), ("status", "/usr")]
+    deleted, content, home, link, new, usr = changes
+    assert deleted["old"]["checksum"] == "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+    assert content["diff"] == ("@@ -1 +1 @@\n-archlinux.test\n\\ No newline at end of file\n"
+                               "+other.test\n")
+    assert (content["old"]["size"], content["new"]["size"]) == (14, 11)
+    assert (home["old"]["mode"], home["new"]["mode"], home["fields"]) == (
+        0o755, 0o700, ["st_mode"])
+    assert (link["new"]["type"], link["new"]["link"]) == ("l", "/etc/hostname")
+    assert (new["new"]["type"], new["new"]["size"]) == ("-", 2)
+    assert usr["fields"] == ["xattrs"] and usr["old"]["xattrs"] == {}
+    assert usr["new"]["xattrs"] == {"user.note": 'a\x01\\xff "q"\x00'}
 
 
 def test_usage_errors(capfdbinary: pytest.CaptureFixture[bytes]) -> None:

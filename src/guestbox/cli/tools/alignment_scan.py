@@ -7,12 +7,19 @@ how bad the worst partition is: 0 all aligned on 64K or more, 2 one on less
 than 64K, 3 one on less than 4K (1 is an error).  -q prints nothing, only the
 status.  virt-alignment-scan's libvirt mode (no -a: every libvirt guest, -P,
 --uuid) does not exist here: add the disk images with -a.
+
+--json (guestbox's): the partitions as a JSON array of objects {"device",
+"partition" (its number), "start" (bytes), "alignment" (bytes, the largest
+power of two dividing start), "ok" (aligned on 64K or more), "verdict" (the
+text's)}, with the same exit status.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
+import json
 import sys
 
 from ...errors import Error
@@ -31,6 +38,8 @@ def options(p: argparse.ArgumentParser) -> None:
                    help="accepted for compatibility (the threads of the libvirt mode)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="print nothing: the exit status tells the result")
+    p.add_argument("--json", action="store_true",
+                   help="the partitions as JSON (guestbox's; see above)")
     p.add_argument("--uuid", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
 
@@ -48,13 +57,38 @@ def run(ns: argparse.Namespace) -> int:
     if ns.uuid:
         raise ToolError("--uuid option cannot be used with -a or -d")
     with toolopts.opened(ns, PROG, readonly=True) as g:
-        worst = scan(g, ns.quiet)
+        found = scan(g)
+    if ns.json and not ns.quiet:
+        print(json.dumps([dataclasses.asdict(p) for p in found], indent=2))
+    elif not ns.quiet:
+        for p in found:
+            shown = ("- " if not p.alignment else f"{p.alignment:12d}    "
+                     if p.alignment < 1024 else f"{p.alignment >> 10:12d}K   ")
+            print(f"{p.device} {p.start:12d} {shown}{p.verdict}")
+    worst = min((p.power for p in found), default=64)
     return 3 if worst < 10 else 2 if worst < 16 else 0
 
 
-def scan(g: GuestFS, quiet: bool) -> int:
-    """Print each partition's line (unless quiet); the worst alignment, as a power of 2."""
-    worst = 64
+@dataclasses.dataclass
+class Partition:
+    """One partition's alignment: alignment is 2 ** power bytes (0 for a start of 0)."""
+
+    device: str
+    partition: int
+    start: int
+    alignment: int
+    ok: bool
+    verdict: str
+
+    @property
+    def power(self) -> int:
+        return self.alignment.bit_length() - 1 if self.alignment else 64
+
+
+def scan(g: GuestFS) -> list[Partition]:
+    """Every partition of the disks that have a partition table, as virt-alignment-scan
+    judges it."""
+    out = []
     for device in g.list_devices():
         try:
             parts = g.part_list(device)
@@ -65,20 +99,12 @@ def scan(g: GuestFS, quiet: bool) -> int:
         name = g.canonical_device_name(device)
         for part in parts:
             start = part["part_start"]
-            alignment = 64 if start == 0 else (start & -start).bit_length() - 1
-            worst = min(worst, alignment)
-            if quiet:
-                continue
-            if alignment < 10:
-                shown = f"{1 << alignment:12d}    "
-            elif alignment < 64:
-                shown = f"{1 << (alignment - 10):12d}K   "
-            else:
-                shown = "- "
-            verdict = ("bad (alignment < 4K)" if alignment < 12 else
-                       "bad (alignment < 64K)" if alignment < 16 else "ok")
-            print(f"{name}{part['part_num']} {start:12d} {shown}{verdict}")
-    return worst
+            power = 64 if start == 0 else (start & -start).bit_length() - 1
+            verdict = ("bad (alignment < 4K)" if power < 12 else
+                       "bad (alignment < 64K)" if power < 16 else "ok")
+            out.append(Partition(f"{name}{part['part_num']}", part["part_num"], start,
+                                 0 if power == 64 else 1 << power, power >= 16, verdict))
+    return out
 
 
 register(Tool(

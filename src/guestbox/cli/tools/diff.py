@@ -14,18 +14,29 @@ type, permissions, size, then what the options ask for (--uids, --times or
 its path and a link's target; with --csv as comma-separated values (without
 the file differences).  The exit status is 0 whether or not there are
 differences, 1 on an error.
+
+--json (guestbox's): the changes as a JSON array of objects {"change":
+"added" | "deleted" | "content" | "status", "old": FILE, "new": FILE (each
+when there is one), "fields": [the status fields that changed, "xattrs"]
+(status), "diff": the `diff -u` hunks (content)}; a FILE is {"path", "type"
+(- d l c b p s u), "mode", "size", "uid", "gid", "atime", "mtime", "ctime" ...
+(the status fields as compared: those ignored are 0), "checksum" (with
+--checksum), "link" (symbolic links), "xattrs": {name: value}}.  Bytes that
+are not UTF-8 in names and contents are written \\xNN.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import stat
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from ...handle import GuestFS
@@ -73,6 +84,7 @@ def options(p: argparse.ArgumentParser) -> None:
                    help="compare the files' checksums (md5 if TYPE is not given; "
                    "sha1, sha256 ... as checksum)")
     flag("--csv", dest="csv", text="comma-separated values")
+    flag("--json", dest="json", text="the changes as JSON (guestbox's; see above)")
     flag("--dir-links", "--dir-link", "--dir-nlink", "--dir-nlinks", dest="dir_links",
          text="do not ignore changes of directories' link counts")
     flag("--dir-times", "--dir-time", dest="dir_times",
@@ -105,6 +117,8 @@ def run(ns: argparse.Namespace) -> int:
         raise toolopts.usage_error(PROG, "you must specify at least one -A or -D option.")
     if ns.human and ns.csv:
         raise ToolError("you cannot use -h and --csv options together.")
+    if ns.json and ns.csv:
+        raise ToolError("you cannot use --json and --csv options together.")
     if ns.extra:
         raise toolopts.usage_error(
             PROG, f"extra argument ‘{ns.extra[0]}’ on command line.\nMake sure to specify "
@@ -209,61 +223,107 @@ def _s(path: bytes) -> str:
 
 
 # -- the differences -----------------------------------------------------------------
+@dataclasses.dataclass
+class Change:
+    """One difference: "deleted" (old only), "added" (new only), "content" (a regular file
+    whose content changed) or "status" (fields: what else changed)."""
+
+    kind: str
+    old: File | None
+    new: File | None
+    fields: list[str] = dataclasses.field(default_factory=list)
+
+
+def changes(files1: list[File], files2: list[File]) -> Iterator[Change]:
+    """diff_guests: the two lists merged by path (as strcmp orders them)."""
+    i = j = 0
+    while i < len(files1) or j < len(files2):
+        if i < len(files1) and (j >= len(files2) or files1[i].path < files2[j].path):
+            yield Change("deleted", files1[i], None)
+            i += 1
+        elif i >= len(files1) or files1[i].path > files2[j].path:
+            yield Change("added", None, files2[j])
+            j += 1
+        else:
+            change = _compare(files1[i], files2[j])
+            if change is not None:
+                yield change
+            i += 1
+            j += 1
+
+
+def _compare(a: File, b: File) -> Change | None:
+    """Two versions of a path: content changed (as virt-diff judges it: size, mtime or
+    ctime when the status differs, else the checksums), else status or attributes
+    changed, else nothing."""
+    stats_differ = a.st != b.st or a.xattrs != b.xattrs
+    if stats_differ:
+        content = stat.S_ISREG(a.st["st_mode"]) and stat.S_ISREG(b.st["st_mode"]) and any(
+            a.st[f] != b.st[f] for f in ("st_mtime_sec", "st_ctime_sec", "st_size"))
+    else:
+        content = a.csum is not None and b.csum is not None and a.csum != b.csum
+    if content:
+        return Change("content", a, b)
+    if stats_differ:
+        return Change("status", a, b, [f for f in SHOWN if a.st[f] != b.st[f]]
+                      + (["xattrs"] if a.xattrs != b.xattrs else []))
+    return None
+
+
+def unified(g1: GuestFS, g2: GuestFS, a: File, b: File) -> bytes | None:
+    """The two versions' `diff -u` without its two header lines (None: diff failed)."""
+    with tempfile.TemporaryDirectory(prefix="virtdiff") as tmp:
+        left, right = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+        g1.download(_s(a.path), left)
+        g2.download(_s(b.path), right)
+        try:
+            out = subprocess.run(["diff", "-u", left, right], stdout=subprocess.PIPE,
+                                 check=False).stdout
+        except OSError:
+            print(f"{PROG}: external diff command failed", file=sys.stderr)
+            return None
+    return b"".join(out.splitlines(keepends=True)[2:])
+
+
 class Differ:
-    """diff_guests: the two sorted lists merged, each difference printed."""
+    """The differences printed as virt-diff prints them (or with --json, as JSON)."""
 
     def __init__(self, ns: argparse.Namespace, g1: GuestFS, g2: GuestFS) -> None:
         self.ns, self.g1, self.g2 = ns, g1, g2
         self.now = int(time.time())
 
     def run(self, files1: list[File], files2: list[File]) -> int:
-        i = j = 0
-        while i < len(files1) or j < len(files2):
-            if i < len(files1) and (j >= len(files2) or files1[i].path < files2[j].path):
-                self._line(b"-", files1[i])
-                i += 1
-            elif i >= len(files1) or files1[i].path > files2[j].path:
-                self._line(b"+", files2[j])
-                j += 1
-            else:
-                self._changed(files1[i], files2[j])
-                i += 1
-                j += 1
+        if self.ns.json:
+            out = [self._record(c) for c in changes(files1, files2)]
+            stdout.write(json.dumps(out, indent=2).encode() + b"\n")
+            return 0
+        for c in changes(files1, files2):
+            if c.kind == "deleted" and c.old:
+                self._line(b"-", c.old)
+            elif c.kind == "added" and c.new:
+                self._line(b"+", c.new)
+            elif c.kind == "content" and c.old and c.new:
+                self._line(b"=", c.old)
+                if not self.ns.csv:
+                    sys.stdout.flush()
+                    text = unified(self.g1, self.g2, c.old, c.new)
+                    if text is not None:
+                        stdout.write(text + b"@@ End of diff @@\n")
+            elif c.old and c.new:
+                self._line(b"-", c.old)
+                self._line(b"+", c.new)
+                line = Line(self.ns.csv)
+                for word in (b"#", b"changed:", *(f.encode() for f in c.fields)):
+                    line.string(word)
+                stdout.write(line.render())
         return 0
-
-    def _changed(self, a: File, b: File) -> None:
-        """Two versions of a path: `=` if the content changed (as virt-diff judges it: size,
-        mtime or ctime when the status differs, else the checksums), else `-`, `+` and
-        `# changed:` if the status or attributes did, else nothing."""
-        stats_differ = a.st != b.st or a.xattrs != b.xattrs
-        if stats_differ:
-            content = stat.S_ISREG(a.st["st_mode"]) and stat.S_ISREG(b.st["st_mode"]) and any(
-                a.st[f] != b.st[f] for f in ("st_mtime_sec", "st_ctime_sec", "st_size"))
-        else:
-            content = a.csum is not None and b.csum is not None and a.csum != b.csum
-        if content:
-            self._line(b"=", a)
-            if not self.ns.csv:
-                self._diff(a, b)
-        elif stats_differ:
-            self._line(b"-", a)
-            self._line(b"+", b)
-            line = Line(self.ns.csv)
-            line.string(b"#")
-            line.string(b"changed:")
-            for f in SHOWN:
-                if a.st[f] != b.st[f]:
-                    line.string(f.encode())
-            if a.xattrs != b.xattrs:
-                line.string(b"xattrs")
-            stdout.write(line.render())
 
     def _line(self, sign: bytes, f: File) -> None:
         """A file's line (output_file), after its sign."""
         ns, st = self.ns, f.st
         line = Line(ns.csv)
         line.string(sign)
-        line.string(next((c for test, c in TYPES if test(st["st_mode"])), b"u"))
+        line.string(_type(st["st_mode"]))
         line.perms(st["st_mode"] & 0o7777)
         line.size(st["st_size"], ns.human)
         if ns.uids:
@@ -289,21 +349,43 @@ class Differ:
                 line.binary(value)
         stdout.write(line.render())
 
-    def _diff(self, a: File, b: File) -> None:
-        """The two versions' `diff -u`, without its two header lines, then the end mark."""
-        sys.stdout.flush()
-        with tempfile.TemporaryDirectory(prefix="virtdiff") as tmp:
-            left, right = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-            self.g1.download(_s(a.path), left)
-            self.g2.download(_s(b.path), right)
-            try:
-                out = subprocess.run(["diff", "-u", left, right], stdout=subprocess.PIPE,
-                                     check=False).stdout
-            except OSError:
-                print(f"{PROG}: external diff command failed", file=sys.stderr)
-                return
-        stdout.write(b"".join(out.splitlines(keepends=True)[2:]))
-        stdout.write(b"@@ End of diff @@\n")
+    def _record(self, c: Change) -> dict[str, object]:
+        """A change as --json gives it."""
+        out: dict[str, object] = {"change": c.kind}
+        if c.old is not None:
+            out["old"] = _file_record(c.old)
+        if c.new is not None:
+            out["new"] = _file_record(c.new)
+        if c.kind == "status":
+            out["fields"] = c.fields
+        if c.kind == "content" and c.old and c.new:
+            text = unified(self.g1, self.g2, c.old, c.new)
+            out["diff"] = None if text is None else _json_text(text)
+        return out
+
+
+def _type(mode: int) -> bytes:
+    return next((c for test, c in TYPES if test(mode)), b"u")
+
+
+def _json_text(b: bytes) -> str:
+    """Guest bytes as JSON text: UTF-8, other bytes written \\xNN."""
+    return b.decode("utf-8", "backslashreplace")
+
+
+def _file_record(f: File) -> dict[str, object]:
+    """A file for --json: its path, type, the status fields as compared (those ignored
+    are 0), checksum, link target, extended attributes."""
+    st = f.st
+    out: dict[str, object] = {"path": _json_text(f.path), "type": _type(st["st_mode"]).decode(),
+                              "mode": st["st_mode"] & 0o7777}
+    out.update({k.removeprefix("st_"): v for k, v in st.items() if k != "st_mode"})
+    if f.csum is not None:
+        out["checksum"] = f.csum
+    if stat.S_ISLNK(st["st_mode"]):
+        out["link"] = _json_text(f.link)
+    out["xattrs"] = {name: _json_text(value) for name, value in f.xattrs}
+    return out
 
 
 register(Tool(

@@ -1,19 +1,18 @@
 """`guestbox win-reg`: export and merge Windows registry keys, as virt-win-reg (1.48).
 
-    guestbox win-reg [--export] DISK 'HKLM\\SOFTWARE\\Microsoft' [NAME]
-    guestbox win-reg --merge DISK [FILE.reg ...]
-
-Export (the default): the key and everything below it in regedit's .reg
-format, or with NAME only that value, as hivexget prints it.  Merge: the .reg
-files (or stdin) are read and checked first; then each hive they touch is
-changed, written beside itself, and copied over the original once every hive
-was written, so a failure leaves the guest as it was.  Keys are HKLM\\SAM,
-SECURITY, SOFTWARE, SYSTEM, HKU\\.DEFAULT, HKU\\SID (LocalSystem, LocalService,
-NetworkService) and HKU\\USERNAME, as virt-win-reg maps them to hive files.
-The hives are read and written in the appliance (libhivex); nothing of the
-guest is parsed on the host.  The disk may also be given with -a (several for
-a guest on more than one disk).  Failures end with virt-win-reg's exit status
-255 (1 when NAME is not there); merging a running guest's registry corrupts it.
+Export (the default): `guestbox win-reg DISK 'HKLM\\SOFTWARE\\Microsoft' [NAME]`
+prints the key and everything below it in regedit's .reg format, or with NAME
+only that value, as hivexget prints it.  Merge: `guestbox win-reg --merge DISK
+[FILE.reg ...]` reads the .reg files (or stdin) and checks them first; then
+each hive they touch is changed, written beside itself, and copied over the
+original once every hive was written, so a failure leaves the guest as it was.
+Keys are HKLM\\SAM, SECURITY, SOFTWARE, SYSTEM, HKU\\.DEFAULT, HKU\\SID
+(LocalSystem, LocalService, NetworkService) and HKU\\USERNAME, as virt-win-reg
+maps them to hive files.  The hives are read and written in the appliance
+(libhivex); nothing of the guest is parsed on the host.  The disk may also be
+given with -a (several for a guest on more than one disk).  Failures end with
+virt-win-reg's exit status 255 (1 when NAME is not there); merging a running
+guest's registry corrupts it.
 """
 
 from __future__ import annotations
@@ -59,8 +58,8 @@ def options(p: argparse.ArgumentParser) -> None:
                    "(UTF-8), guessing they are UTF-16LE strings")
     p.add_argument("-d", "--debug", action="store_true", help="say what is being done")
     p.add_argument("-c", "--connect", metavar="URI", help=argparse.SUPPRESS)
-    p.add_argument("args", nargs="*", metavar="DISK KEY [NAME] | DISK [FILE.reg ...]",
-                   help="the disk image (unless -a), then the key and value, or the files")
+    p.add_argument("args", nargs="*", metavar="ARG",
+                   help="DISK (unless -a), then KEY [NAME] to export, or the FILE.reg to merge")
     p.set_defaults(merge=False)
 
 
