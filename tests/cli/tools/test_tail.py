@@ -102,7 +102,8 @@ def test_windows_paths_and_ctrl_c() -> None:
 
 def test_files_that_are_not_there(guest: tuple[Path, GuestFS]) -> None:
     img, _ = guest
-    r = guestbox("tail", "--format=raw", "-a", str(img), "-m", "/dev/sda1", "/nope")
+    r = guestbox("tail", "/nope", "--format=raw", "-a", str(img), "-m", "/dev/sda1",
+                 "/nope2")  # options among the files, as getopt allows
     assert (r.returncode, r.stdout) == (1, b"")
     assert r.stderr == b"guestbox tail: error: none of the files were found in the disk image\n"
     r = guestbox("tail", "-a", str(img))

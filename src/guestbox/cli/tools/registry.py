@@ -45,11 +45,21 @@ class Tool:
         """Parse argv and run: failures told as the virt tools tell them (exit status 1),
         Ctrl-C is exit status 130 (the handle is closed by then)."""
         try:
-            return self.run(self.parser().parse_args(argv))
+            return self.run(_parse(self.parser(), argv))
         except FAILURES as e:
             return report(self.prog, e)
         except KeyboardInterrupt:
             return 130
+
+
+def _parse(p: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """argv's options and operands in any order, as getopt_long (which permutes them) and
+    Perl's GetOptions read the virt tools' (`guestbox tail /log -a disk.img /other`);
+    parsers argparse cannot read so (argparse.REMAINDER ...) read them in order."""
+    try:
+        return p.parse_intermixed_args(argv)
+    except TypeError:
+        return p.parse_args(argv)
 
 
 def register(tool: Tool) -> Tool:
