@@ -11,7 +11,9 @@ from .files import FileOps
 from .fs import FsOps
 from .fs_tools import FsToolOps
 from .handle_ops import HandleOps
+from .hivex import HivexOps
 from .inspect import InspectOps
+from .journal import JournalOps
 from .luks import LuksOps
 from .lvm import LvmOps
 from .md import MdOps
@@ -27,5 +29,6 @@ __all__ = ["REGISTRY", "OpSpec", "op", "Operations"]
 class Operations(
     HandleOps, BlockOps, PartOps, FsOps, FsToolOps, LvmOps, LuksOps, MdOps, BtrfsOps,
     FileOps, QueryOps, StreamOps, CommandOps, CopyOps, AugeasOps, InspectOps, MountLocalOps,
+    JournalOps, HivexOps,
 ):
     """Every operation of the table, as methods."""

@@ -388,6 +388,23 @@ class QueryOps:
         with _renamed("internal_lgetxattrs", "lgetxattrs"):
             return decode_xattrs("lgetxattrs", self.internal_lgetxattrs(path))
 
+    @op()
+    def internal_lxattrlist(self, path: Pathname, names: list[str]) -> bytes:
+        """Internal: lxattrlist's list, packed (lxattrlist decodes it)."""
+        ...
+
+    @op(local=True, group="linuxxattrs")
+    def lxattrlist(self, path: Pathname, names: list[str]) -> list[XAttr]:
+        """The extended attributes of each of the names in directory path, in one call
+        (links are not followed).
+
+        For each name the list holds first an entry whose attrname is "" and whose
+        attrval is the number of that file's attributes as a decimal string (with a
+        NUL after it; empty if they could not be read), then its attributes.
+        """
+        with _renamed("internal_lxattrlist", "lxattrlist"):
+            return decode_xattrs("lxattrlist", self.internal_lxattrlist(path, names))
+
     @op(group="linuxxattrs")
     def getxattr(self, path: Pathname, name: str) -> bytes:
         """The value of the extended attribute name of path (following symbolic links)."""

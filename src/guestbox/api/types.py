@@ -122,6 +122,18 @@ class XAttr(TypedDict):
     attrval: bytes
 
 
+class HivexNode(TypedDict):
+    """One entry of hivex_node_children: a node handle."""
+
+    hivex_node_h: int
+
+
+class HivexValue(TypedDict):
+    """One entry of hivex_node_values: a value handle."""
+
+    hivex_value_h: int
+
+
 class PV(TypedDict):
     """pvs_full: an LVM physical volume (libguestfs's lvm_pv): sizes in bytes, the UUID
     without its dashes."""

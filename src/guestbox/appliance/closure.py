@@ -106,6 +106,8 @@ LIBRARIES: dict[str, str] = {
     # library the agent loads with ctypes (soname): Debian package; copied with its dependencies
     # augeas
     "libaugeas.so.0": "libaugeas0",
+    # journal_* (sd-journal) and hivex_* (the registry hives)
+    "libsystemd.so.0": "libsystemd0", "libhivex.so.0": "libhivex0",
 }
 """Shared libraries the agent loads itself (ctypes), not through a tool."""
 

@@ -88,17 +88,21 @@ def _blockdev(i: int, d: Drive, overlay: str | None) -> dict[str, object]:
     """The -blockdev JSON for a drive: explicit format always, and an overlay if read-only."""
     proto = "host_device" if stat.S_ISBLK(os.stat(d.path).st_mode) else "file"
     cache = {"direct": False, "no-flush": d.cachemode == "unsafe"}
+    file: dict[str, object] = {"driver": proto, "filename": d.path, "cache": cache,
+                               "discard": "unmap" if d.discard != "disable" else "ignore",
+                               "read-only": d.readonly}
     image: dict[str, object] = {
         "driver": d.format,
-        "file": {"driver": proto, "filename": d.path, "cache": cache,
-                 "discard": "unmap" if d.discard != "disable" else "ignore",
-                 "read-only": d.readonly},
+        "file": file,
         "read-only": d.readonly,
         "discard": "unmap" if d.discard != "disable" else "ignore",
         "cache": cache,
     }
     if overlay is None:
         return {"node-name": f"hd{i}", **image}
+    # A read-only drive takes no lock on the image, as libguestfs's (file.backing.file.
+    # locking=off): the virt tools read the disks of running guests (virt-tail, virt-df ...).
+    file["locking"] = "off"
     return {"node-name": f"hd{i}", "driver": "qcow2",
             "file": {"driver": "file", "filename": overlay}, "backing": image,
             "discard": "unmap", "cache": {"direct": False, "no-flush": True}}

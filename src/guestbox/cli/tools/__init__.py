@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from .. import mount, unmount  # noqa: F401 - each tool module registers itself
 from . import (  # noqa: F401
+    alignment_scan,
     copy_in,
     copy_out,
     customize,
+    diff,
     edit,
     format,
+    get_kernel,
+    log,
     make_fs,
     rescue,
     resize,
     sparsify,
     sysprep,
+    tail,
     tar_in,
     tar_out,
+    win_reg,
 )
 from .registry import TOOLS, Tool, register
 

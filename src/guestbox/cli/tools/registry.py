@@ -35,9 +35,12 @@ class Tool:
         return f"guestbox {self.name}"
 
     def parser(self) -> ToolParser:
+        # conflict_handler "resolve": a tool may take -h for itself (--human-readable in
+        # virt-diff, virt-ls, virt-df ...); --help stays.
         p = ToolParser(prog=self.prog, usage=self.usage,
                        description=f"{self.summary}\n\n{self.doc.strip()}",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       conflict_handler="resolve")
         self.options(p)
         return p
 
@@ -45,11 +48,21 @@ class Tool:
         """Parse argv and run: failures told as the virt tools tell them, after the
         command's name (exit status 1); Ctrl-C is exit status 130 (the handle is closed)."""
         try:
-            return self.run(self.parser().parse_args(argv))
+            return self.run(_parse(self.parser(), argv))
         except FAILURES as e:
             return report(self.speaks_as or self.prog, e)
         except KeyboardInterrupt:
             return 130
+
+
+def _parse(p: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """argv's options and operands in any order, as getopt_long (which permutes them) and
+    Perl's GetOptions read the virt tools' (`guestbox tail /log -a disk.img /other`);
+    parsers argparse cannot read so (argparse.REMAINDER ...) read them in order."""
+    try:
+        return p.parse_intermixed_args(argv)
+    except TypeError:
+        return p.parse_args(argv)
 
 
 def register(tool: Tool) -> Tool:
