@@ -131,15 +131,16 @@ def copying(ns: argparse.Namespace, out: Messages) -> int:
         raise VirtError("--compress cannot be used for raw output.  Remove this option or "
                         "use --convert qcow2.")
     tmp_place, is_dir = _tmp_place(ns.tmp)
-    if is_dir:
-        _check_tmpdir(tmp_place, indisk, ns.check_tmpdir, out)
-        out.message(f"Create overlay file in {tmp_place} to protect source disk")
-        fd, overlay = tempfile.mkstemp(prefix="sparsify", suffix=".qcow2", dir=tmp_place)
-        os.close(fd)
-    else:
-        out.message(f"Create overlay device {tmp_place} to protect source disk")
-        overlay = tmp_place
-    try:
+    overlay, made = tmp_place, None
+    try:  # from before the overlay exists: a SIGTERM at any point removes it
+        if is_dir:
+            _check_tmpdir(tmp_place, indisk, ns.check_tmpdir, out)
+            out.message(f"Create overlay file in {tmp_place} to protect source disk")
+            made = tempfile.mkstemp(prefix="sparsify", suffix=".qcow2", dir=tmp_place)
+            os.close(made[0])
+            overlay = made[1]
+        else:
+            out.message(f"Create overlay device {tmp_place} to protect source disk")
         GuestFS().disk_create(overlay, "qcow2", -1, backingfile=indisk,
                               backingformat=ns.format, compat="1.1")
         out.message("Examine source disk")
@@ -160,8 +161,8 @@ def copying(ns: argparse.Namespace, out: Messages) -> int:
                 sys.stderr.buffer.write(done.stderr)
                 raise VirtError(f"external command failed: {shlex.join(argv)}")
     finally:
-        if is_dir:
-            os.unlink(overlay)
+        if made is not None:
+            os.unlink(made[1])
     out.message("Sparsify operation completed with no errors.")
     if not ns.quiet:
         out.info("Before deleting the old disk, carefully check that the target disk boots "
