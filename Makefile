@@ -22,6 +22,7 @@ bench: appliance
 	.venv/bin/python bench/io.py
 	.venv/bin/python bench/boot.py
 	.venv/bin/python bench/inspect.py
+	.venv/bin/python bench/fuse.py
 
 # guestfish and `guestbox shell` on the same scripts (slow: every guestfish launch costs 10 s)
 compare: appliance
