@@ -56,4 +56,4 @@ def unpack(data: bytes) -> Iterator[Dirent]:
         pos += nlen
         link = bytes(view[pos:pos + llen])
         pos += llen
-        yield Dirent(name, *fields, link)
+        yield Dirent._make((name, *fields, link))
