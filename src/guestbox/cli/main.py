@@ -9,6 +9,8 @@ import sys
 from ..appliance import builder
 from ..errors import Error
 from . import inspect as inspect_cmd
+from .tools import TOOLS
+from .tools.registry import render_docs
 
 
 def _appliance(args: argparse.Namespace) -> int:
@@ -31,7 +33,7 @@ def _appliance(args: argparse.Namespace) -> int:
 def _docs(args: argparse.Namespace) -> int:
     from ..api.docs import render
 
-    text = render()
+    text = render_docs() if args.tools else render()
     if args.output == "-":
         sys.stdout.write(text)
     else:
@@ -58,10 +60,14 @@ def parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=_demo)
     d = sub.add_parser("docs", help="write the API reference generated from the operation table")
     d.add_argument("output", nargs="?", default="-", help="file to write (default: stdout)")
+    d.add_argument("--tools", action="store_true",
+                   help="the tools' reference (docs/tools.md) instead of the API's")
     d.set_defaults(func=_docs)
     inspect_cmd.add_parser(sub)
     sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",
                    add_help=False)
+    for t in sorted(TOOLS.values(), key=lambda t: t.name):  # each parses its own arguments
+        sub.add_parser(t.name, help=t.summary, add_help=False)
     return p
 
 
@@ -71,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         from .shell.options import main as shell_main
 
         return shell_main(argv[1:])
+    if argv[:1] and argv[0] in TOOLS:
+        return TOOLS[argv[0]].main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -15,6 +15,8 @@ import dataclasses
 import os
 import time
 
+import trio
+
 from ..protocol.dirents import Dirent
 from .filedata import FileData
 
@@ -42,6 +44,7 @@ class Node:
     xattrs: list[bytes] | None = None  # the names of its extended attributes
     xattrs_time: float = 0.0
     data: FileData = dataclasses.field(default_factory=FileData)
+    io: trio.Lock = dataclasses.field(default_factory=trio.Lock)  # one read/write at a time
 
     @property
     def path(self) -> str:

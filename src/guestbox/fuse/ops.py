@@ -57,20 +57,28 @@ class GuestOperations(pyfuse3.Operations):
         self.debug = debug
         self.nodes = Nodes()
         self._files: dict[int, Node] = {}
-        self._dirs: dict[int, list[tuple[bytes, Dirent]]] = {}
+        self._dirs: dict[int, list[tuple[bytes, Dirent | Node]]] = {}
         self._next_fh = 1
         self._limiter = trio.CapacityLimiter(1)
+        self.initialized = False
+
+    def init(self) -> None:
+        self.initialized = True  # FUSE's INIT: the kernel's settings are made
 
     # -- plumbing -------------------------------------------------------------
     async def _guest(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) (a handle method) in a worker thread; guest errors as FUSEError."""
         try:
-            return await trio.to_thread.run_sync(functools.partial(fn, *args),
-                                                 limiter=self._limiter)
+            result = await trio.to_thread.run_sync(functools.partial(fn, *args),
+                                                   limiter=self._limiter)
         except Error as e:
             if self.debug:
-                self.g._debug(f"fuse: {fn.__name__}{args!r}: {e}")
+                self.g._debug(f"mount_local: {fn.__name__}: {e} (errno {e.errno})")
             raise pyfuse3.FUSEError(e.errno or errno.EIO) from None
+        if self.debug:
+            shown = ", ".join(repr(a)[:60] for a in args)
+            self.g._debug(f"mount_local: {fn.__name__}({shown}) = {repr(result)[:60]}")
+        return result
 
     def _fresh(self, when: float) -> bool:
         return time.monotonic() - when < self.timeout
@@ -99,8 +107,7 @@ class GuestOperations(pyfuse3.Operations):
 
     async def _attrs(self, node: Node) -> Node:
         """node with fresh attributes (pending writes sent first, so the size is right)."""
-        if node.data.pending:
-            await self._flush(node)
+        await self._flushed(node)
         if node.attr is None or not self._fresh(node.attr_time):
             await self._stat(node.path)
         return node
@@ -161,8 +168,10 @@ class GuestOperations(pyfuse3.Operations):
     async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
         node = self.nodes[inode]
         listing = await self._listing(node)
+        await self._attrs(node)
+        parent = self.nodes.by_path.get(os.path.dirname(node.path), node)
         fh = self._new_fh()
-        self._dirs[fh] = [(name, d) for name, d in listing.items()]
+        self._dirs[fh] = [(b".", node), (b"..", parent), *listing.items()]
         self._files[fh] = node
         return fh
 
@@ -170,8 +179,14 @@ class GuestOperations(pyfuse3.Operations):
         node = self._files[fh]
         entries = self._dirs[fh]
         for i in range(start_id, len(entries)):
-            name, d = entries[i]
-            child = self.nodes.learn(join(node.path, fsname(name)), d, node.listing_time)
+            name, what = entries[i]
+            if isinstance(what, Node):  # . and ..: the kernel takes no reference to them
+                if what.attr is None:
+                    continue
+                if not pyfuse3.readdir_reply(token, name, self._entry(what), i + 1):
+                    break
+                continue
+            child = self.nodes.learn(join(node.path, fsname(name)), what, node.listing_time)
             if not pyfuse3.readdir_reply(token, name, self._entry(child), i + 1):
                 self.nodes.drop_unused(child)
                 break
@@ -251,8 +266,8 @@ class GuestOperations(pyfuse3.Operations):
         new = self._child(parent_inode_new, name_new)
         for path in (old, new):  # their data go with the names
             node = self.nodes.by_path.get(path)
-            if node is not None and node.data.pending:
-                await self._flush(node)
+            if node is not None:
+                await self._flushed(node)
         await self._guest(self.g.internal_rename, old, new, flags)
         self._changed(self.nodes[parent_inode_old])
         self._changed(self.nodes[parent_inode_new])
@@ -273,8 +288,7 @@ class GuestOperations(pyfuse3.Operations):
         node = self.nodes[inode]
         path = node.path
         if fields.update_size:
-            if node.data.pending:
-                await self._flush(node)
+            await self._flushed(node)
             node.data.drop_cache()
             await self._guest(self.g.truncate_size, path, attr.st_size)
         if fields.update_mode:
@@ -364,24 +378,26 @@ class GuestOperations(pyfuse3.Operations):
     async def read(self, fh: int, off: int, size: int) -> bytes:
         node = self._files[fh]
         data = node.data
-        if data.pending:
-            await self._flush(node)
-        got = data.from_cache(off, size)
-        if got is not None:
-            return got
-        want = data.fetch_size(off, size)
-        buf: bytes = await self._guest(self.g.pread, node.path, want, off)
-        data.fetched(off, buf, want)
-        return buf[:size]
+        async with node.io:  # the kernel reads ahead in parallel: one fetch serves them all
+            if data.pending:
+                await self._flush(node)
+            got = data.from_cache(off, size)
+            if got is not None:
+                return got
+            want = data.fetch_size(off, size)
+            buf: bytes = await self._guest(self.g.pread, node.path, want, off)
+            data.fetched(off, buf, want)
+            return buf[:size]
 
     async def write(self, fh: int, off: int, buf: bytes) -> int:
         self._writable()
         node = self._files[fh]
-        if not node.data.add(off, buf):
-            await self._flush(node)
-            node.data.add(off, buf)
-        if node.data.full:
-            await self._flush(node)
+        async with node.io:
+            if not node.data.add(off, buf):
+                await self._flush(node)
+                node.data.add(off, buf)
+            if node.data.full:
+                await self._flush(node)
         node.stale()
         return len(buf)
 
@@ -396,10 +412,14 @@ class GuestOperations(pyfuse3.Operations):
             view, offset = view[n:], offset + n
         node.stale()
 
-    async def flush(self, fh: int) -> None:
-        node = self._files[fh]
+    async def _flushed(self, node: Node) -> None:
+        """node's pending write sent, if it has one (after a read or write in progress)."""
         if node.data.pending:
-            await self._flush(node)
+            async with node.io:
+                await self._flush(node)
+
+    async def flush(self, fh: int) -> None:
+        await self._flushed(self._files[fh])
 
     async def fsync(self, fh: int, datasync: bool) -> None:
         await self.flush(fh)
@@ -409,16 +429,15 @@ class GuestOperations(pyfuse3.Operations):
         node = self._files.pop(fh)
         node.opened -= 1
         try:
-            if node.data.pending and node.opened == 0:
-                await self._flush(node)
+            if node.opened == 0:
+                await self._flushed(node)
         finally:
             self.nodes.drop_unused(node)
 
     async def flush_all(self) -> None:
         """Send every pending write (before unmounting)."""
         for node in list(self.nodes.by_ino.values()):
-            if node.data.pending:
-                await self._flush(node)
+            await self._flushed(node)
 
 
 def permitted(d: Dirent, mode: int, uid: int, gid: int, pid: int) -> bool:
