@@ -376,6 +376,16 @@ def bench(sizes: Sizes, chosen: list[Tool]) -> dict[str, dict[str, list[float]]]
     return times
 
 
+NOTE = """\
+Each measure on a fresh mount (a new appliance: the guest's caches and the host's FUSE caches
+are cold; the image file itself is in the host's page cache). Timed: read = open, 1 MiB reads
+to end of file; write = open a new file, 1 MiB writes, fsync, close (the unmount is its own
+line); find and stat = the commands over the tree. Launch + mount: from a new handle
+(guestbox) or the start of guestmount until the mount answers a stat. Ranges: min-max.
+Issue 7's targets: at least 3 x guestmount on read and write, 2 x on find and stat.
+"""
+
+
 def print_report(sizes: Sizes, times: dict[str, dict[str, list[float]]]) -> None:
     mib, files = sizes.big // MiB, f"{sizes.files:,}"
     rows = [
@@ -389,16 +399,10 @@ def print_report(sizes: Sizes, times: dict[str, dict[str, list[float]]]) -> None
     report(f"FUSE mount: guestbox mount_local, libguestfs guestmount (median of {sizes.runs})",
            [(label, "s", {n: statistics.median(t[key]) for n, t in times.items()})
             for key, label in rows])
-    print("Each measure on a fresh mount (new appliance: the guest's and the host's FUSE caches "
-          "are cold;\nthe image file is in the host's page cache). Timed: read = open, 1 MiB "
-          "reads to end of file;\nwrite = open a new file, 1 MiB writes, fsync, close (the "
-          "unmount is its own line); find and\nstat = the commands over the tree, on a mount "
-          "that has not seen it. Launch + mount: from a new\nhandle (guestbox) or the start "
-          "of guestmount until the mount answers a stat. Ranges: min-max. Issue 7's targets:\n"
-          "at least 3 x guestmount on read and write, 2 x on find and stat.\n")
+    print(NOTE)
     for name, t in times.items():
-        speed = ", ".join(f"{what} {sizes.big / MiB / statistics.median(t[key]):.0f} MiB/s"
-                          for key, what in (("read", "read"), ("write", "write")))
+        speed = ", ".join(f"{key} {sizes.big / MiB / statistics.median(t[key]):.0f} MiB/s"
+                          for key in ("read", "write"))
         walk = sizes.files / statistics.median(t["stat"])
         ranges = ", ".join(f"{key} {min(t[key]):.3f}-{max(t[key]):.3f}" for key, _ in rows)
         print(f"{name}: {speed}, stat {walk:.0f} files/s; ranges (s): {ranges}")
