@@ -39,6 +39,8 @@ class BenchError(Exception):
 
 @dataclass(frozen=True)
 class Sizes:
+    """How much work: the full benchmark's, or --quick's."""
+
     big: int  # bytes of the file read, and of each file written
     files: int  # files in the tree, 100 a directory
     runs: int  # fresh mounts per measure and tool
