@@ -422,7 +422,11 @@ def main() -> None:
     # SIGTERM unwinds like Ctrl-C: every mount, appliance and file is removed
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     sizes = QUICK if args.quick else FULL
-    print_report(sizes, bench(sizes, tools(args.no_libguestfs)))
+    load = os.getloadavg()[0]
+    times = bench(sizes, tools(args.no_libguestfs))
+    print_report(sizes, times)
+    print(f"(load average over the last minute: {load:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":
