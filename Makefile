@@ -21,7 +21,8 @@ bench: appliance
 	.venv/bin/python bench/launch.py
 	.venv/bin/python bench/io.py
 	.venv/bin/python bench/boot.py
-	.venv/bin/python bench/inspect.py
+	.venv/bin/python bench/inspection.py
+	.venv/bin/python bench/fuse.py
 
 # guestfish and `guestbox shell` on the same scripts (slow: every guestfish launch costs 10 s)
 compare: appliance

@@ -7,8 +7,10 @@ whose Python API is the same; it prints both figures and their ratio.
 
 from __future__ import annotations
 
+import io
 import statistics
 import sys
+import tarfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,12 +40,32 @@ def libraries() -> list[tuple[str, Any]]:
     return libs
 
 
+def force_tcg() -> bool:
+    """Whether libguestfs must be told force_tcg: KVM does not really work here."""
+    return not kvm_works(qemu_binary(), builder.ensure().kernel)
+
+
 def handle(lib: Any) -> Any:
     """A new handle of lib; libguestfs gets force_tcg where KVM does not really work."""
     g = lib.GuestFS(python_return_dict=True)
-    if lib is not guestbox and not kvm_works(qemu_binary(), builder.ensure().kernel):
+    if lib is not guestbox and force_tcg():
         g.set_backend_settings(["force_tcg"])
     return g
+
+
+def tree_file(i: int) -> tuple[str, bytes]:
+    """Path and content of the i-th file of the benchmarks' tree: 100 files a directory."""
+    return f"tree/d{i // 100:03d}/f{i:05d}", f"file {i}\n".encode() * 10
+
+
+def make_tree_tarball(path: str, files: int) -> None:
+    """A tar archive of the tree of files small files (tree_file) at path."""
+    with tarfile.open(path, "w") as tf:
+        for i in range(files):
+            name, data = tree_file(i)
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> float:

@@ -4,13 +4,11 @@ pread/pwrite of 4 KiB and of 1 MiB pieces."""
 
 from __future__ import annotations
 
-import io
 import os
-import tarfile
 import tempfile
 from typing import Any
 
-from common import MiB, handle, libraries, report, timed
+from common import MiB, handle, libraries, make_tree_tarball, report, timed
 
 SIZE = 256 * MiB
 SMALL_WRITES = 200
@@ -18,15 +16,6 @@ TREE_FILES = 10_000
 PIO = 200
 BIG_PIO = 32  # calls of 1 MiB
 COPY = 100 * MiB
-
-
-def make_tree_tarball(path: str) -> None:
-    with tarfile.open(path, "w") as tf:
-        for i in range(TREE_FILES):
-            data = f"file {i}\n".encode() * 10
-            info = tarfile.TarInfo(f"tree/d{i // 100:03d}/f{i:05d}")
-            info.size = len(data)
-            tf.addfile(info, io.BytesIO(data))
 
 
 def measure(lib: Any, src: str, dst: str, tarball: str) -> dict[str, float]:
@@ -69,7 +58,7 @@ def main() -> None:
         with open(src, "wb") as f:
             for _ in range(SIZE // MiB):
                 f.write(os.urandom(MiB))
-        make_tree_tarball(tarball)
+        make_tree_tarball(tarball, TREE_FILES)
         results = {name: measure(lib, src, dst, tarball) for name, lib in libraries()}
     rows = [
         ("upload 256 MiB", "s", "upload", 1.0), ("download 256 MiB", "s", "download", 1.0),

@@ -8,11 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-_BENCH = Path(__file__).resolve().parent
-# This file is named as the standard library's inspect: bench/ goes after the standard
-# library on the path, or every `import inspect` would find this script.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
-sys.path += [str(_BENCH), str(_BENCH.parent)]  # common.py; tests.phony
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # tests.phony
 
 import time  # noqa: E402
 from typing import Any  # noqa: E402
