@@ -111,8 +111,9 @@ def md_detail(ctx: Ctx, md: str) -> dict[str, str]:
 
 
 def _parse_mdstat_line(line: str) -> list[dict[str, object]]:
-    """The devices of a /proc/mdstat array line such as "active raid1 sdb1[1] sda1[0](F)"."""
-    out: list[dict[str, object]] = []
+    """The devices of a /proc/mdstat array line such as "active raid1 sdb1[1] sda1[0](F)",
+    in index order."""
+    found: list[tuple[int, str, str]] = []
     for word in line.split(" "):
         p, q = word.find("["), word.find("]")
         if p < 0 or q < 0 or p > q:
@@ -124,9 +125,9 @@ def _parse_mdstat_line(line: str) -> list[dict[str, object]]:
         except ValueError:
             raise AgentError(f"not a device number: {word[p + 1 : q]}") from None
         flags = "".join(c for c in word[q + 1 :] if c.isalpha())
-        out.append({"mdstat_device": f"/dev/{word[:p]}", "mdstat_index": index,
-                    "mdstat_flags": flags})
-    return out
+        found.append((index, f"/dev/{word[:p]}", flags))
+    return [{"mdstat_device": dev, "mdstat_index": index, "mdstat_flags": flags}
+            for index, dev, flags in sorted(found, key=lambda t: t[0])]
 
 
 @impl
@@ -191,9 +192,16 @@ def md_superblock_in(fd: int, head: bytes) -> bool:
     return False
 
 
-def assemble_arrays() -> None:
-    """Assemble the arrays on the guest's disks, degraded ones too (libguestfs leaves those
-    inactive), with the appliance's mdadm.conf: only /dev/sd* is scanned."""
-    p = capture(["mdadm", "--assemble", "--scan", "--run"])
+def assemble_arrays(members: Sequence[str]) -> None:
+    """Assemble the arrays of the devices members (in /dev order), degraded ones too
+    (libguestfs leaves those inactive).  As udev's incremental assembly in libguestfs's
+    appliance: each member added in order (`mdadm -I`), so arrays are numbered from md127
+    down in the order their first members come; then those still missing a member are
+    started (`mdadm -IRs`)."""
+    for dev in members:
+        p = capture(["mdadm", "--incremental", dev])
+        if p.returncode != 0:
+            log.info("mdadm -I %s: %s", dev, p.stderr.decode("utf-8", "replace").strip())
+    p = capture(["mdadm", "--incremental", "--run", "--scan"])
     if p.returncode != 0:
-        log.info("mdadm --assemble: %s", p.stderr.decode("utf-8", "replace").strip())
+        log.info("mdadm -IRs: %s", p.stderr.decode("utf-8", "replace").strip())

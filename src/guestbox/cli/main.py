@@ -8,7 +8,6 @@ import sys
 
 from ..appliance import builder
 from ..errors import Error
-from . import inspect as inspect_cmd
 from . import mount as mount_cmd
 from . import unmount as unmount_cmd
 from .tools import TOOLS
@@ -68,7 +67,6 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--tools", action="store_true",
                    help="the tools' reference (docs/tools.md) instead of the API's")
     d.set_defaults(func=_docs)
-    inspect_cmd.add_parser(sub)
     mount_cmd.add_parser(sub)
     unmount_cmd.add_parser(sub)
     sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",

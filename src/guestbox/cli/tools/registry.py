@@ -33,9 +33,15 @@ class Tool:
         return f"guestbox {self.name}"
 
     def parser(self) -> ToolParser:
+        """The tool's parser; --help always, -h too unless the tool takes -h for itself
+        (virt-ls, virt-df, virt-filesystems: --human-readable)."""
         p = ToolParser(prog=self.prog, description=f"{self.summary}\n\n{self.doc.strip()}",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
         self.options(p)
+        try:
+            p.add_argument("-h", "--help", action="help", help="show this help and exit")
+        except argparse.ArgumentError:
+            p.add_argument("--help", action="help", help="show this help and exit")
         return p
 
     def main(self, argv: list[str]) -> int:
