@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 
 from ...errors import Error
@@ -53,6 +54,8 @@ def run(ns: argparse.Namespace) -> int:
                 sys.stdout.flush()
                 g.download(path, "-")
             except Error as e:
+                if e.errno == errno.EPIPE:  # stdout's reader went away: see stdout_closed
+                    raise BrokenPipeError(e.errno, str(e)) from None
                 library_error(str(e))
                 errors += 1
     return 1 if errors else 0

@@ -31,8 +31,8 @@ rows as comma-separated values.  A filesystem's size is its statvfs size when
 it mounts, else its device's size (none for btrfs subvolumes).
 
 --json (guestbox's own): a list of the rows, each with the columns shown, keyed
-"name", "type", "vfs", "label", "mbr", "size" (bytes), "parents" (a list) and
-"uuid"; absent values are null.
+"name", "type", "vfs", "label", "mbr" (the type byte, a number), "size" (bytes),
+"parents" (a list) and "uuid"; absent values are null.
 
 The disks are opened read-only.  --key (guestbox's addition: virt-filesystems
 1.48 cannot open LUKS devices) opens LUKS devices so that what they hold is

@@ -37,11 +37,11 @@ ago, --time-days: days ago), --extra-stats (device, inode, links, rdev, blocks),
 --checksum[=TYPE] (of regular files; md5 unless TYPE: crc, sha1, sha224,
 sha256, sha384, sha512), -h (sizes as 1.5K, 240M; not with --csv).
 
---json (guestbox's own, any mode): a list of the entries -lR would show (without
--R: the entries in DIR), each {"path", "type", "mode", "size", "uid", "gid",
-"atime", "mtime", "ctime", "dev", "ino", "nlink", "rdev", "blocks"} with times
-in seconds since the epoch, "link" for symbolic links and "checksum" with
---checksum.
+--json (guestbox's own, with or without -l and -R): a list of the entries -lR
+would show (without -R: the entries in DIR), each {"path", "type", "mode",
+"size", "uid", "gid", "atime", "mtime", "ctime", "dev", "ino", "nlink", "rdev",
+"blocks"} with times in seconds since the epoch, "link" for symbolic links and
+"checksum" with --checksum.
 
 The disks are opened read-only and mounted as inspection finds them, or as -m
 says.  A DIR that cannot be listed is told on stderr and the others are still
@@ -58,8 +58,8 @@ class _Checksum(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace,
                  value: Any, option: str | None = None) -> None:
-        if value is not None and value.startswith("/"):
-            ns.more_dirs = [*ns.more_dirs, value]
+        if value is not None and value.startswith("/"):  # a DIR, after those read so far
+            ns.more_dirs = [*ns.more_dirs, (len(getattr(ns, "args", None) or []), value)]
             value = None
         ns.checksum = value or "md5"
 
@@ -109,10 +109,13 @@ def options(p: argparse.ArgumentParser) -> None:
 def run(ns: argparse.Namespace) -> int:
     mode = (LONG if ns.long else 0) | (RECURSIVE if ns.recursive else 0)
     toolopts.check(ns, access=False)
-    dirs = take_old_style_disks(ns, [*ns.args, *ns.more_dirs], keep=1)
+    args = list(ns.args)
+    for n, (index, directory) in enumerate(ns.more_dirs):
+        args.insert(index + n, directory)
+    dirs = take_old_style_disks(ns, args, keep=1)
     toolopts.check(ns)
     extras = ns.csv or ns.human or ns.uids or ns.times or ns.extra_stats or ns.checksum
-    if mode != LONG | RECURSIVE and extras:
+    if mode != LONG | RECURSIVE and extras and not ns.json:
         raise ToolError("used a flag which can only be combined with -lR mode\n"
                         "For more information, read the virt-ls(1) man page.")
     if ns.human and ns.csv:

@@ -44,7 +44,7 @@ def take_old_style_disks(ns: argparse.Namespace, args: list[str], keep: int) -> 
         if "/" not in arg and not os.path.exists(arg):
             raise ToolError(f"{arg}: libvirt guests are not supported by guestbox; "
                             "add the disk images with -a")
-        ns.drives = [*(ns.drives or []), (arg, ns.format)]
+        ns.drives = [*(ns.drives or []), (arg, None)]  # as virt-cat: --format is not for these
     return args[end:]
 
 
