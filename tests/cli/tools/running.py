@@ -46,11 +46,11 @@ def command(tool: str, *args: str | Path) -> list[str]:
     return [sys.executable, "-m", "guestbox.cli.main", tool, *map(str, args)]
 
 
-def spawn(tool: str, *args: str | Path, **kw: object) -> subprocess.Popen[bytes]:
-    """`guestbox tool args` in a new process (stdout and stderr piped unless kw says)."""
+def spawn(tool: str, *args: str | Path) -> subprocess.Popen[bytes]:
+    """`guestbox tool args` in a new process, stdout and stderr piped."""
     env = dict(os.environ, PYTHONPATH=SRC)
-    opts: dict[str, object] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw}
-    return subprocess.Popen(command(tool, *args), env=env, **opts)  # type: ignore[call-overload]
+    return subprocess.Popen(command(tool, *args), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def disk_args(*paths: Path) -> list[str]:

@@ -65,7 +65,7 @@ def statvfs(scratch: Path) -> dict[str, dict[str, int]]:
         out = {}
         for dev in ("/dev/sda1", "/dev/sda2"):
             g.mount_ro(dev, "/")
-            out[dev] = dict(g.statvfs("/"))
+            out[dev] = {k: int(str(v)) for k, v in g.statvfs("/").items()}
             g.umount_all()
         return out
     finally:

@@ -140,11 +140,19 @@ def test_btrfs_subvolumes_have_no_size(capfdbinary: pytest.CaptureFixture[bytes]
                                        "btrfsvol:/dev/sda2/home,filesystem,btrfs,ROOT,,"]
 
 
+def test_key_opens_luks(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    """--key (guestbox's addition): what the LUKS device holds is listed too."""
+    r = run(capfdbinary, "filesystems", *disk_args(phony.image("fedora-lvm-on-luks")),
+            "--key", "/dev/sda2:key:FEDORA", "--lvs", "--filesystems")
+    lvs = [f"/dev/VG/{lv}" for lv in ("LV1", "LV2", "LV3", "Root")]
+    assert r.text.splitlines() == ["/dev/sda1", *lvs, *lvs], r.err  # filesystems, then LVs
+
+
 def test_alignment_rules() -> None:
     """Empty columns are left out; the gap is 1 when 2 would pass 72 columns (the title
     counts); a field that is empty or missing is `-`."""
     assert aligned([["a", None, "bb"], ["ccc", None, ""]]) == "a    bb\nccc  -\n"
-    wide = [["x" * 30, "y" * 30, "z"]]
+    wide: list[list[str | None]] = [["x" * 30, "y" * 30, "z"]]
     assert aligned(wide) == f"{'x' * 30} {'y' * 30} z\n"
 
 

@@ -7,9 +7,11 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 
+from guestbox.cli.tools.output import csv_field, human_size
 from tests import phony
 from tests.cli.tools import guestdisk
 from tests.cli.tools.guestdisk import MODES, NAMES, OLD
@@ -24,7 +26,7 @@ def scratch() -> list[str]:
 
 
 @pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC (--times prints local times, as virt-ls)."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
@@ -193,3 +195,19 @@ def test_checksum_does_not_take_a_directory(scratch: list[str],
     assert r.text.endswith(f"- 0644          5 {md5} /deep/a/b/c/d/leaf\n"), r.text
     r = run(capfdbinary, "ls", "-a", "/dev/null", "-lR", "--checksum")
     assert (r.status, r.err) == (1, "Try ‘guestbox ls --help’ for more information.\n")
+
+
+@pytest.mark.parametrize(("n", "block", "text"), [
+    # from virt-ls -h and virt-df -h 1.48 (the scratch disk, the phony debian guest)
+    (0, 1, "0"), (1023, 1, "1023"), (1024, 1, "1.0K"), (1536, 1, "1.5K"), (10188, 1, "9.9K"),
+    (10189, 1, "10K"), (1048063, 1, "1023K"), (1048064, 1, "1.0M"),
+    (5 * 1024**3 + 10**8, 1, "5.1G"), (1023 * 1024**2 + 972 * 1024, 1, "1.0G"),
+    (2 * 1024**4, 1, "2.0T"), (61394, 4096, "240M"), (7, 4096, "28K"), (58111, 4096, "227M"),
+    (53, 4096, "212K"), (7675, 4096, "30M")])
+def test_human_size_as_gnulib(n: int, block: int, text: str) -> None:
+    assert human_size(n, block) == text
+
+
+def test_csv_quoting() -> None:
+    assert [csv_field(s) for s in ("plain", "a b", 'q"t', "c,d", "n\nl", "t\tx", "")] == \
+        ["plain", '"a b"', '"q""t"', '"c,d"', '"n\nl"', "t\tx", ""]

@@ -9,7 +9,7 @@ import sys
 from ...errors import Error
 from .. import toolopts
 from ..toolmount import library_error
-from .output import stdout_closed
+from .output import progress_bars, stdout_closed
 from .registry import Tool, register
 from .virtargs import add_version, need_drives, take_old_style_disks, usage_failure
 from .windows import is_windows, windows_path
@@ -25,7 +25,8 @@ opened read-only; the guest's filesystems are mounted as inspection finds them,
 or as the -m options say.  On a Windows guest a FILE may have a drive letter
 and backslashes (`'c:\\windows\\win.ini'`), its case need not match.  A file that
 cannot be read is told on stderr and the others are still copied; the exit
-status is then 1.  Without -a, every argument but the last is a disk.
+status is then 1.  Without -a, every argument but the last is a disk.  When
+stdout is not a terminal but stderr is, long downloads show a progress bar there.
 
 Not supported: libvirt guests (-d, -c), --blocksize.
 """
@@ -45,6 +46,7 @@ def run(ns: argparse.Namespace) -> int:
     need_drives(ns, COMMAND)
     ns.inspector = not ns.mounts
     with toolopts.opened(ns, COMMAND, readonly=True) as g, stdout_closed():
+        progress_bars(g)
         root = str(g.inspect_get_roots()[0]) if ns.inspector else ""
         windows = bool(root) and is_windows(g, root)
         errors = 0

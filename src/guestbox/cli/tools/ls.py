@@ -108,7 +108,6 @@ def options(p: argparse.ArgumentParser) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     mode = (LONG if ns.long else 0) | (RECURSIVE if ns.recursive else 0)
-    toolopts.check(ns, access=False)
     args = list(ns.args)
     for n, (index, directory) in enumerate(ns.more_dirs):
         args.insert(index + n, directory)

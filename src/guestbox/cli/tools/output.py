@@ -91,3 +91,13 @@ def stdout_closed() -> Iterator[None]:
         os.dup2(null, sys.stdout.fileno())
         os.close(null)
         raise SystemExit(128 + signal.SIGPIPE) from None
+
+
+def progress_bars(g: Any) -> None:
+    """Progress bars for g's long calls (a big file's download ...) on stderr, only when it
+    is a terminal and stdout is not one (the bar would get in the way of the output)."""
+    if sys.stderr.isatty() and not sys.stdout.isatty():
+        from ...events import EVENT_ENTER, EVENT_PROGRESS
+        from ..shell.progress import ProgressBar
+
+        g.set_event_callback(ProgressBar(sys.stderr, sys.stderr), EVENT_ENTER | EVENT_PROGRESS)
