@@ -195,9 +195,9 @@ def md_superblock_in(fd: int, head: bytes) -> bool:
 def assemble_arrays(members: Sequence[str]) -> None:
     """Assemble the arrays of the devices members (in /dev order), degraded ones too
     (libguestfs leaves those inactive).  As udev's incremental assembly in libguestfs's
-    appliance: each member added in order (`mdadm -I`), so arrays are numbered from md127
-    down in the order their first members come; then those still missing a member are
-    started (`mdadm -IRs`)."""
+    appliance, one member at a time (`mdadm -I`; udev's runs in parallel, and numbers
+    vary there from run to run): arrays are numbered from md127 down in the order their
+    first members come.  Then those still missing a member are started (`mdadm -IRs`)."""
     for dev in members:
         p = capture(["mdadm", "--incremental", dev])
         if p.returncode != 0:
