@@ -18,7 +18,8 @@ NAME = "cat"
 COMMAND = f"guestbox {NAME}"
 
 DOC = """\
-guestbox cat -a DISK [-a DISK ...] FILE [FILE ...]; or guestbox cat DISK [DISK ...] FILE.
+    guestbox cat -a DISK [-a DISK ...] FILE [FILE ...]
+    guestbox cat DISK [DISK ...] FILE
 
 Each FILE is copied to stdout, byte for byte, as virt-cat does.  The disks are
 opened read-only; the guest's filesystems are mounted as inspection finds them,
@@ -26,7 +27,8 @@ or as the -m options say.  On a Windows guest a FILE may have a drive letter
 and backslashes (`'c:\\windows\\win.ini'`), its case need not match.  A file that
 cannot be read is told on stderr and the others are still copied; the exit
 status is then 1.  Without -a, every argument but the last is a disk.  When
-stdout is not a terminal but stderr is, long downloads show a progress bar there.
+stdout is not a terminal but stderr is, long downloads show a progress bar on
+stderr.
 
 Not supported: libvirt guests (-d, -c), --blocksize.
 """

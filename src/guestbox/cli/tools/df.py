@@ -19,7 +19,8 @@ NAME = "df"
 COMMAND = f"guestbox {NAME}"
 
 DOC = """\
-guestbox df -a DISK [-a DISK ...] [-h | --csv] [-i]; or guestbox df DISK [DISK ...].
+    guestbox df -a DISK [-a DISK ...] [-h | --csv] [-i]
+    guestbox df DISK [DISK ...]
 
 The disks are one guest (opened read-only); each of its filesystems (not swap)
 is mounted read-only in turn and its statvfs shown, as virt-df does: its
@@ -33,8 +34,8 @@ out.
 "inodes", "iused", "ifree", "iuse%"} (sizes in bytes, percentages as in --csv).
 
 Accepted and ignored as in virt-df 1.48: --one-per-guest, -P N; --uuid (only
-libvirt guests have one).  Not supported: libvirt guests (-d, -c, or no -a at all:
-virt-df then shows every libvirt guest), --blocksize.
+libvirt guests have one).  Not supported: libvirt guests (-d, -c, or no -a at
+all: virt-df then shows every libvirt guest), --blocksize.
 """
 
 

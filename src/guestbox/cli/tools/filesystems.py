@@ -18,8 +18,8 @@ NAME = "filesystems"
 COMMAND = f"guestbox {NAME}"
 
 DOC = """\
-guestbox filesystems -a DISK [-a DISK ...] [--all | --filesystems --extra --lvs
---vgs --pvs --parts --blkdevs] [-l [-h] [--uuid] [--no-title]] [--csv]
+    guestbox filesystems -a DISK [-a DISK ...] [--all | --filesystems --extra
+        --lvs --vgs --pvs --parts --blkdevs] [-l [-h] [--uuid]] [--csv]
 
 Lists what the disks hold, as virt-filesystems does: the mountable filesystems
 (the default; --extra adds swap and unrecognised ones), then LVs, VGs, PVs,

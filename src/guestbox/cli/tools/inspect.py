@@ -16,7 +16,7 @@ NAME = "inspect"
 COMMAND = f"guestbox {NAME}"
 
 DOC = """\
-guestbox inspect -a DISK [-a DISK ...] [--xml | --json] [--key ...]
+    guestbox inspect -a DISK [-a DISK ...] [--xml | --json] [--key ...]
 
 The drives are added read-only, LUKS devices are opened with the --key keys
 (or a passphrase asked for each one without a key, as guestfs-tools do), and

@@ -22,26 +22,27 @@ NAME = "ls"
 COMMAND = f"guestbox {NAME}"
 
 DOC = """\
-guestbox ls -a DISK [-a DISK ...] [-l] [-R] ... DIR [DIR ...]; or guestbox ls DISK ... DIR.
+    guestbox ls -a DISK [-a DISK ...] [-l] [-R] ... DIR [DIR ...]
+    guestbox ls DISK [DISK ...] DIR
 
 Lists each guest directory DIR as virt-ls does, in its four modes:
   (neither)  the names in DIR, sorted
   -l         `ls -la` of DIR, as the appliance's ls prints it
   -R         every path under DIR, relative to it
-  -lR        DIR and everything under it, one line each: type, permissions, size,
-             the optional fields, the path (and `-> TARGET` for a symbolic link):
-             virt-ls's long format, or with --csv its CSV format
-The optional fields work with -lR only: --uids (UID, GID), --times (atime, mtime,
-ctime as local time; --time-t: seconds since the epoch, --time-relative: seconds
-ago, --time-days: days ago), --extra-stats (device, inode, links, rdev, blocks),
---checksum[=TYPE] (of regular files; md5 unless TYPE: crc, sha1, sha224,
-sha256, sha384, sha512), -h (sizes as 1.5K, 240M; not with --csv).
+  -lR        DIR and everything under it, a line each: type, permissions,
+             size, the optional fields, the path (and `-> TARGET` for a
+             symbolic link): virt-ls's long format, or with --csv its CSV
+The optional fields work with -lR only: --uids (UID, GID), --times (atime,
+mtime, ctime as local time; --time-t: seconds since the epoch, --time-relative:
+seconds ago, --time-days: days ago), --extra-stats (device, inode, links, rdev,
+blocks), --checksum[=TYPE] (of regular files; md5 unless TYPE: crc, sha1,
+sha224, sha256, sha384, sha512), -h (sizes as 1.5K, 240M; not with --csv).
 
 --json (guestbox's own, with or without -l and -R): a list of the entries -lR
 would show (without -R: the entries in DIR), each {"path", "type", "mode",
 "size", "uid", "gid", "atime", "mtime", "ctime", "dev", "ino", "nlink", "rdev",
-"blocks"} with times in seconds since the epoch, "link" for symbolic links and
-"checksum" with --checksum.
+"blocks"} with times in seconds since the epoch, dev and rdev as "MAJOR:MINOR",
+"link" for symbolic links and "checksum" with --checksum.
 
 The disks are opened read-only and mounted as inspection finds them, or as -m
 says.  A DIR that cannot be listed is told on stderr and the others are still
