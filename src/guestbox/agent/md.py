@@ -111,9 +111,8 @@ def md_detail(ctx: Ctx, md: str) -> dict[str, str]:
 
 
 def _parse_mdstat_line(line: str) -> list[dict[str, object]]:
-    """The devices of a /proc/mdstat array line such as "active raid1 sdb1[1] sda1[0](F)",
-    in index order."""
-    found: list[tuple[int, str, str]] = []
+    """The devices of a /proc/mdstat array line such as "active raid1 sdb1[1] sda1[0](F)"."""
+    out: list[dict[str, object]] = []
     for word in line.split(" "):
         p, q = word.find("["), word.find("]")
         if p < 0 or q < 0 or p > q:
@@ -125,9 +124,9 @@ def _parse_mdstat_line(line: str) -> list[dict[str, object]]:
         except ValueError:
             raise AgentError(f"not a device number: {word[p + 1 : q]}") from None
         flags = "".join(c for c in word[q + 1 :] if c.isalpha())
-        found.append((index, f"/dev/{word[:p]}", flags))
-    return [{"mdstat_device": dev, "mdstat_index": index, "mdstat_flags": flags}
-            for index, dev, flags in sorted(found, key=lambda t: t[0])]
+        out.append({"mdstat_device": f"/dev/{word[:p]}", "mdstat_index": index,
+                    "mdstat_flags": flags})
+    return out
 
 
 @impl

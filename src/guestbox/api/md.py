@@ -46,9 +46,7 @@ class MdOps:
     def md_stat(self, md: Device) -> list[MDStat]:
         """The devices of the array md, from /proc/mdstat: device, index in the array, flags.
 
-        Flags are letters: W write-mostly, F faulty, S spare, R replacement.  The
-        devices come in index order (libguestfs: /proc/mdstat's, which is the reverse of
-        the order the devices were added in, whatever their indexes).
+        Flags are letters: W write-mostly, F faulty, S spare, R replacement.
         md may also be a /dev/md/NAME link (libguestfs accepts only /dev/mdN).
         """
         ...

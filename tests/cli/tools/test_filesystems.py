@@ -125,11 +125,12 @@ def test_lvm(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
 
 
 def test_md_numbered_as_libguestfs(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
-    """The first disk's first array is md127; an array's parents are its members."""
+    """The first disk's first array is md127; an array's parents are its members, as
+    /proc/mdstat lists them (the last added first)."""
     r = run(capfdbinary, "filesystems", *disk_args(*phony.images("fedora-md")), "--long",
             "--csv", "--pvs", "--filesystems")
     lines = r.text.splitlines()
-    assert lines[1] == '/dev/md127,filesystem,ext2,BOOT,501829632,"/dev/sda1,/dev/sdb1"'
+    assert lines[1] == '/dev/md127,filesystem,ext2,BOOT,501829632,"/dev/sdb1,/dev/sda1"'
     assert lines[-1] == "/dev/md126,pv,,,532676608,"  # no VFS, no label
 
 
