@@ -24,10 +24,12 @@ bench: appliance
 	.venv/bin/python bench/inspection.py
 	.venv/bin/python bench/fuse.py
 
-# guestfish and `guestbox shell` on the same scripts (slow: every guestfish launch costs 10 s)
+# guestfish and `guestbox shell` on the same scripts, the virt tools and guestbox's on the same
+# images (slow: every libguestfs launch costs 10 s)
 compare: appliance
-	@command -v guestfish >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y libguestfs-tools; }
+	@command -v guestfish >/dev/null && command -v virt-inspector >/dev/null || \
+		{ SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y libguestfs-tools guestfs-tools; }
 	.venv/bin/python compare/run.py
 
 clean:

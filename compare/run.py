@@ -1,4 +1,5 @@
-"""Run each compare/scripts/*.gf through guestfish and `guestbox shell`; report differences.
+"""Run each compare/scripts/*.gf through guestfish and `guestbox shell`, and the virt tools
+against guestbox's (compare/tools.py); report differences.
 
 Each script runs on stdin, in a fresh temporary directory as the current
 directory (a copy of it is there as `script.gf`, for `-f`), with the
@@ -9,7 +10,9 @@ times and random UUIDs.  A `# known-difference: docs/compatibility.md#anchor`
 header line makes a difference KNOWN instead of DIFF.
 
 Usage: python compare/run.py [--guestfish CMD] [--guestbox CMD] [--guestfish-cache DIR]
-                             [-j N] [SCRIPT|NAME ...]
+                             [--only scripts|tools] [-j N] [SCRIPT|NAME ...]
+NAME selects the scripts and the tool cases whose names contain it.  The cache
+directory also keeps the virt tools' outcomes.
 Exit status: 0 when every difference is known, 1 otherwise.
 """
 
@@ -27,8 +30,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tools  # noqa: E402 - compare/tools.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
@@ -124,13 +131,13 @@ def cached(cache: Path | None, tool: list[str], script: Path,
     return outcome, work
 
 
-def differences(expected: Outcome, got: Outcome) -> str:
-    """A unified diff of stdout, stderr and status (guestfish first); empty if equal."""
+def differences(expected: Any, got: Any, reference: str = "guestfish") -> str:
+    """A unified diff of stdout, stderr and status (reference first); empty if equal."""
     parts: list[str] = []
     for what in ("stdout", "stderr", "status"):
         a, b = str(getattr(expected, what)), str(getattr(got, what))
         if a != b:
-            parts += difflib.unified_diff(_lines(a), _lines(b), f"guestfish {what}",
+            parts += difflib.unified_diff(_lines(a), _lines(b), f"{reference} {what}",
                                           f"guestbox {what}", lineterm="")
     return "\n".join(parts)
 
@@ -156,32 +163,55 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--guestfish", default="guestfish", help="guestfish command")
     ap.add_argument("--guestbox", default=_guestbox_default(), help="guestbox command")
     ap.add_argument("--guestfish-cache", type=Path, metavar="DIR",
-                    help="keep guestfish's outcomes in DIR and reuse them for unchanged scripts")
+                    help="keep guestfish's and the virt tools' outcomes in DIR and reuse them "
+                    "for unchanged scripts and disks")
+    ap.add_argument("--only", choices=["scripts", "tools"], help="run only these")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="parallel runs (default 2)")
     ap.add_argument("scripts", nargs="*", help="scripts or their name parts (default all)")
     a = ap.parse_args(argv)
-    scripts = _select(a.scripts)
-    fish, box = shlex.split(a.guestfish), [*shlex.split(a.guestbox), "shell"]
+    scripts = _select(a.scripts) if a.only != "tools" else []
+    cases = tools.select(a.scripts) if a.only != "scripts" else []
+    fish, box = shlex.split(a.guestfish), shlex.split(a.guestbox)
     if a.guestbox == _guestbox_default() and not (ROOT / ".venv").exists():
         os.environ["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+        sys.path.insert(0, str(ROOT / "src"))
     headers = {s: parse_header(s.read_text(errors="replace")) for s in scripts}
+    counts = {"PASS": 0, "KNOWN": 0, "DIFF": 0}
+    disks = {image: tools.disks(image) for image in sorted({c.image for c in cases})}
     with ThreadPoolExecutor(max(1, a.jobs)) as pool:
-        runs = {(s, "fish"): pool.submit(cached, a.guestfish_cache, fish, s, headers[s])
-                for s in scripts}
-        runs |= {(s, "box"): pool.submit(run_one, box, s, headers[s]) for s in scripts}
-        failed = 0
+        runs: dict[tuple[object, str], Future[Any]] = {}
+        for s in scripts:
+            runs[s, "fish"] = pool.submit(cached, a.guestfish_cache, fish, s, headers[s])
+            runs[s, "box"] = pool.submit(run_one, [*box, "shell"], s, headers[s])
+        for c in cases:
+            runs[c, "virt"] = pool.submit(tools.run_virt, a.guestfish_cache,
+                                          tools.argv(c, disks[c.image], None), disks[c.image])
+            runs[c, "box"] = pool.submit(tools.run, tools.argv(c, disks[c.image], box))
         for s in scripts:
             diff = differences(normalised(runs[s, "fish"].result()),
                                normalised(runs[s, "box"].result()))
-            v = verdict(diff, headers[s])
-            note = f"  ({headers[s].known} {headers[s].reason})".rstrip() if v == "KNOWN" else ""
-            print(f"{v:5} {s.name}{note}", flush=True)
-            if diff:
-                print(diff, flush=True)
-            failed += v == "DIFF"
-    print(f"{len(scripts)} scripts, {failed} unexpected differences")
-    return 1 if failed else 0
+            h = headers[s]
+            counts[_report(verdict(diff, h), s.name, diff, h.known, h.reason)] += 1
+        for c in cases:
+            diff = differences(runs[c, "virt"].result(),
+                               tools.normalise(runs[c, "box"].result(), c.tool),
+                               tools.VIRT[c.tool])
+            known, reason = c.known or (None, "")
+            counts[_report(verdict(diff, Header(known=known)), f"tool {c.name}", diff, known,
+                           reason)] += 1
+    print(f"{len(scripts)} scripts, {len(cases)} tool cases: {counts['PASS']} PASS, "
+          f"{counts['KNOWN']} KNOWN, {counts['DIFF']} DIFF (unexpected differences)")
+    return 1 if counts["DIFF"] else 0
+
+
+def _report(v: str, name: str, diff: str, known: str | None, reason: str) -> str:
+    """Print one verdict line (and the diff); the verdict."""
+    note = f"  ({known} {reason})".rstrip() if v == "KNOWN" else ""
+    print(f"{v:5} {name}{note}", flush=True)
+    if diff:
+        print(diff, flush=True)
+    return v
 
 
 def _select(names: list[str]) -> list[Path]:

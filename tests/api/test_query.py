@@ -100,6 +100,7 @@ def test_ls0_missing(g: guestbox.GuestFS, gdir: str, tmp_path: Path) -> None:
 def test_ll(g: guestbox.GuestFS, tree: str) -> None:
     out = g.ll(tree)
     assert "a.txt" in out and " .hidden" in out and " .." in out
+    assert " 0 0 " in out and " root " not in out  # numeric owners, as libguestfs's
     assert "/sysroot" not in out
     one = g.ll(f"{tree}/a.txt")
     assert one.rstrip().endswith("a.txt") and "/sysroot" not in one

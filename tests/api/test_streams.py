@@ -133,7 +133,8 @@ def test_download_errors(g: guestbox.GuestFS, gdir: str, tmp_path: Path) -> None
     with pytest.raises(FileNotFoundError, match=f"download: {gdir}/missing: No such file"):
         g.download(f"{gdir}/missing", str(dst))
     assert not dst.exists()
-    with pytest.raises(IsADirectoryError, match=f"download: {gdir}: Is a directory"):
+    # libguestfs's text, lower-case
+    with pytest.raises(IsADirectoryError, match=f"download: {gdir}: is a directory"):
         g.download(gdir, str(dst))
     assert not dst.exists()
     assert os.listdir(tmp_path) == []

@@ -96,10 +96,11 @@ def activate(args: dict[str, Any]) -> None:
     """Assemble the md arrays and activate the volume groups on the disks now attached, as
     libguestfs does at launch (without md superblocks or LVM labels no tool runs), and
     make their btrfs devices known to the kernel (udev does all this elsewhere)."""
-    found = [_probe(d) for d in _with_partitions(disk_names())]
+    devices = _with_partitions(disk_names())
+    found = [_probe(d) for d in devices]
     lvm = any(label for _, label in found)
     if any(md for md, _ in found):
-        assemble_arrays()
+        assemble_arrays([d for d, (md, _) in zip(devices, found, strict=True) if md])
         lvm = lvm or any(device_has_lvm_label(d) for d in _with_partitions(md_names()))
     if lvm:
         activate_storage()

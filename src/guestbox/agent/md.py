@@ -191,9 +191,16 @@ def md_superblock_in(fd: int, head: bytes) -> bool:
     return False
 
 
-def assemble_arrays() -> None:
-    """Assemble the arrays on the guest's disks, degraded ones too (libguestfs leaves those
-    inactive), with the appliance's mdadm.conf: only /dev/sd* is scanned."""
-    p = capture(["mdadm", "--assemble", "--scan", "--run"])
+def assemble_arrays(members: Sequence[str]) -> None:
+    """Assemble the arrays of the devices members (in /dev order), degraded ones too
+    (libguestfs leaves those inactive).  As udev's incremental assembly in libguestfs's
+    appliance, one member at a time (`mdadm -I`; udev's runs in parallel, and numbers
+    vary there from run to run): arrays are numbered from md127 down in the order their
+    first members come.  Then those still missing a member are started (`mdadm -IRs`)."""
+    for dev in members:
+        p = capture(["mdadm", "--incremental", dev])
+        if p.returncode != 0:
+            log.info("mdadm -I %s: %s", dev, p.stderr.decode("utf-8", "replace").strip())
+    p = capture(["mdadm", "--incremental", "--run", "--scan"])
     if p.returncode != 0:
-        log.info("mdadm --assemble: %s", p.stderr.decode("utf-8", "replace").strip())
+        log.info("mdadm -IRs: %s", p.stderr.decode("utf-8", "replace").strip())

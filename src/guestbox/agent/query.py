@@ -157,11 +157,13 @@ def ls0(ctx: Ctx, dir: str, filenames: None) -> None:
 
 @impl
 def ll(ctx: Ctx, directory: str) -> str:
+    # -n: owners as numbers, as libguestfs's appliance shows them (it has no user names,
+    # and the appliance's own would not be the guest's)
     st = os.stat(directory)
     if statmod.S_ISDIR(st.st_mode):
-        _, out = _tool(["ls", "-la"], cwd=directory)
+        _, out = _tool(["ls", "-lan"], cwd=directory)
     else:  # name the file as the guest sees it, not by its /sysroot path
-        _, out = _tool(["ls", "-la", "--", os.path.basename(directory)],
+        _, out = _tool(["ls", "-lan", "--", os.path.basename(directory)],
                        cwd=os.path.dirname(directory))
     return _decode(out)
 

@@ -92,7 +92,7 @@ def _open_download(path: str) -> tuple[int, int]:
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+            raise IsADirectoryError(errno.EISDIR, "is a directory", path)  # libguestfs's text
         size = os.lseek(fd, 0, os.SEEK_END) if stat.S_ISBLK(st.st_mode) else st.st_size
         os.lseek(fd, 0, os.SEEK_SET)
     except BaseException:

@@ -89,7 +89,9 @@ class QueryOps:
         """A long listing of a directory (ls -la), as a string, for people to read.
 
         The format is that of ls(1) and is not meant to be parsed: use
-        lstatnslist or find for programs.
+        lstatnslist or find for programs.  Owners are numbers (ls -n), as in
+        libguestfs: the appliance knows no user names, and its own would not be
+        the guest's.
         """
         ...
 

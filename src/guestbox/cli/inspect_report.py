@@ -168,8 +168,11 @@ MOUNT_WARNING = "some filesystems could not be mounted (ignored)"
 def mounted(g: Any, root: str, readonly: bool, prog: str = "guestbox inspect"
             ) -> Iterator[None]:
     """The guest of root mounted for the applications and the icon, unmounted after."""
+    def tell(e: Exception) -> None:  # as libguestfs's error handler in virt-inspector
+        print(f"libguestfs: error: {e}", file=sys.stderr)
+
     try:
-        if mount_root(g, root, readonly):
+        if mount_root(g, root, readonly, on_error=tell):
             print(f"{prog}: {MOUNT_WARNING}", file=sys.stderr)
         yield
     finally:

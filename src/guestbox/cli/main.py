@@ -8,7 +8,6 @@ import sys
 
 from ..appliance import builder
 from ..errors import Error
-from . import inspect as inspect_cmd
 from .tools import TOOLS
 from .tools.registry import render_docs
 
@@ -63,7 +62,6 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--tools", action="store_true",
                    help="the tools' reference (docs/tools.md) instead of the API's")
     d.set_defaults(func=_docs)
-    inspect_cmd.add_parser(sub)
     sub.add_parser("shell", help="a guestfish-compatible shell (guestbox shell --help)",
                    add_help=False)
     for t in sorted(TOOLS.values(), key=lambda t: t.name):  # each parses its own arguments

@@ -35,13 +35,16 @@ class Tool:
         return f"guestbox {self.name}"
 
     def parser(self) -> ToolParser:
-        # conflict_handler "resolve": a tool may take -h for itself (--human-readable in
-        # virt-diff, virt-ls, virt-df ...); --help stays.
+        """The tool's parser; --help always, -h too unless the tool takes -h for itself
+        (virt-ls, virt-df, virt-filesystems, virt-diff: --human-readable)."""
         p = ToolParser(prog=self.prog, usage=self.usage,
                        description=f"{self.summary}\n\n{self.doc.strip()}",
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       conflict_handler="resolve")
+                       formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
         self.options(p)
+        try:
+            p.add_argument("-h", "--help", action="help", help="show this help and exit")
+        except argparse.ArgumentError:
+            p.add_argument("--help", action="help", help="show this help and exit")
         return p
 
     def main(self, argv: list[str]) -> int:
