@@ -28,6 +28,7 @@ from .. import toolopts
 from ..toolopts import ToolError
 from . import stdout
 from .registry import Tool, register
+from .windows import windows_path
 
 NAME = "tail"
 PROG = f"guestbox {NAME}"
@@ -92,7 +93,7 @@ def _check(g: GuestFS, ns: argparse.Namespace, seen: list[_Seen], shown: list[in
     windows = root is not None and g.inspect_get_type(root) == "windows"
     found = 0
     for i, name in enumerate(ns.files):
-        path = windows_path(g, root, name) if windows and root else name
+        path = windows_path(g, root, name, True) if windows and root else name
         try:
             st = g.statns(path)
         except Error as e:
@@ -143,32 +144,6 @@ def _wait(ns: argparse.Namespace, stamp: float) -> None:
         time.sleep(ns.interval)
         if _disks_mtime(ns) != stamp:
             return
-
-
-def windows_path(g: GuestFS, root: str, path: str, readonly: bool = True) -> str:
-    """A Windows path (`C:\\Windows\\win.ini`, `\\boot.ini` ...) as a path in the mounted guest,
-    as guestfs-tools' windows_path: a drive letter mounts its filesystem on / (the
-    others are unmounted), backslashes become slashes, each name takes the guest's case."""
-    if len(path) >= 2 and path[0].isascii() and path[0].isalpha() and path[1] == ":":
-        _mount_drive(g, root, path[0].lower(), readonly)
-        path = path[2:]
-    elif not path:
-        path = "/"
-    return str(g.case_sensitive_path(path.replace("\\", "/")))
-
-
-def _mount_drive(g: GuestFS, root: str, letter: str, readonly: bool) -> None:
-    drives: dict[str, str] = dict(g.inspect_get_drive_mappings(root))
-    if not drives:
-        raise ToolError("to use Windows drive letters, this must be a Windows guest")
-    device = next((dev for name, dev in drives.items() if name.lower() == letter), None)
-    if device is None:
-        raise ToolError(f"drive '{letter}:' not found.")
-    g.umount_all()
-    if readonly:
-        g.mount_ro(device, "/")
-    else:
-        g.mount(device, "/")
 
 
 register(Tool(
