@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 import guestbox
 
 MiB = 1024 * 1024
+BUSY = 3  # get_state()'s value during a call
 
 
 def qemu_alive(pid: int) -> bool:
@@ -184,6 +186,30 @@ def test_events_trace_and_return_dict(tmp_path: Path) -> None:
     traces = [buf.decode() for ev, buf in seen if ev == guestbox.EVENT_TRACE]
     assert 'mkfs "ext4" "/dev/sda"' in traces  # libguestfs's trace format
     assert 'list_filesystems = ["/dev/sda", "ext4"]' in traces
+
+
+def test_calls_from_two_threads_take_turns(g: guestbox.GuestFS) -> None:
+    size = 256 * MiB
+    errors: list[BaseException] = []
+
+    def fill() -> None:
+        try:
+            g.fill(0x41, size, "/threads-big")
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(e)
+
+    worker = threading.Thread(target=fill)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while g.get_state() != BUSY and worker.is_alive():
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        assert g.filesize("/threads-big") == size  # waited for the fill: not an error
+    finally:
+        worker.join()
+        g.rm_f("/threads-big")
+    assert errors == []
 
 
 def test_dead_appliance_and_timeouts_are_clear_errors() -> None:

@@ -192,19 +192,15 @@ class GuestFS(Operations):
     def _dispatch(self, spec: OpSpec, args: dict[str, Any]) -> Any:
         """The call sent to the appliance, once the handle's state allows it."""
         name = spec.name
-        if self._state == CLOSED:
-            raise StateError(f"{name}: the handle is closed")
-        if self._state != READY or self._client is None:
-            raise StateError(f"{name}: call launch before using this function\n"
-                             "(in guestfish, don't forget to use the 'run' command)")
         if spec.writes and self._readonly:
             raise ReadOnlyError(
                 f"{name}: the handle is read-only (every drive was added with readonly=True); "
                 "add the drive read-write to change it", errno.EROFS)
-        with self._lock:
+        with self._lock:  # another thread's call first, as libguestfs's handle lock does
+            client = self._ready(name)
             self._state = BUSY
             try:
-                return self._client.call(spec, args, self.call_timeout)
+                return client.call(spec, args, self.call_timeout)
             except ApplianceError:
                 self._teardown(sync=False, keep_open=True)
                 raise
@@ -219,6 +215,18 @@ class GuestFS(Operations):
             finally:
                 if self._state == BUSY:
                     self._state = READY
+
+    def _ready(self, name: str) -> Client:
+        """The client, if the handle can take a call now (the caller holds the lock)."""
+        if self._state == CLOSED:
+            raise StateError(f"{name}: the handle is closed")
+        if self._state == BUSY:  # this thread is in a call already: an event callback's
+            raise StateError(f"{name}: the handle is busy: it cannot be called from "
+                             "inside one of its own calls (an event callback)")
+        if self._state != READY or self._client is None:
+            raise StateError(f"{name}: call launch before using this function\n"
+                             "(in guestfish, don't forget to use the 'run' command)")
+        return self._client
 
     # -- drives ------------------------------------------------------------
     def add_drive_opts(
@@ -447,15 +455,12 @@ class GuestFS(Operations):
         mounted (under /sysroot); bind puts /dev, /proc and /sys in it too.  term, rows
         and cols describe the user's terminal.  The handle is busy while the session
         lasts; the session is ended (the shell hung up) when the block ends."""
-        if self._state == CLOSED:
-            raise StateError("rescue_session: the handle is closed")
-        if self._state != READY or self._client is None:
-            raise StateError("rescue_session: call launch before using this function")
         with self._lock:
+            client = self._ready("rescue_session")
             self._state = BUSY
             session: RescueSession | None = None
             try:
-                session = RescueSession(self._client, term, rows, cols, bind)
+                session = RescueSession(client, term, rows, cols, bind)
                 try:
                     yield session
                 finally:
