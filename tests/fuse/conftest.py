@@ -133,6 +133,7 @@ def new_mountpoint() -> Path:
 @contextlib.contextmanager
 def mounted(image: Path, *, readonly: bool = False, drive_readonly: bool = False,
             options: str | None = None, cachetimeout: int | None = None,
+            debugcalls: bool = False,
             prepare: Callable[[guestbox.GuestFS], None] | None = None) -> Iterator[Mount]:
     """Launch a handle on image, mount / and /boot, run prepare(g), mount_local and serve."""
     g = guestbox.GuestFS()
@@ -147,7 +148,7 @@ def mounted(image: Path, *, readonly: bool = False, drive_readonly: bool = False
         if prepare is not None:
             prepare(g)
         g.mount_local(str(m.path), readonly=readonly, options=options,
-                      cachetimeout=cachetimeout)
+                      cachetimeout=cachetimeout, debugcalls=debugcalls)
         m.serve()
         yield m
     finally:

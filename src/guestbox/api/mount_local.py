@@ -63,6 +63,15 @@ class MountLocalOps:
         """
         ...
 
+    @op()
+    def internal_readdirplus_ahead(self, dirs: list[str], budget: int) -> bytes:
+        """Internal: the listings of several directories, as many as fit in budget bytes.
+
+        The FUSE mount reads ahead the subdirectories of a directory being listed
+        (protocol/dirents.py: unpack_ahead); the guest's atimes are left alone.
+        """
+        ...
+
     @op(writes=True, nofollow=("oldpath", "newpath"))
     def internal_rename(self, oldpath: Pathname, newpath: Pathname, flags: int) -> None:
         """Internal: rename oldpath to newpath with renameat2's flags (NOREPLACE, EXCHANGE)."""

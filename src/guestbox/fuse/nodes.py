@@ -64,6 +64,7 @@ class Nodes:
         self.by_key: dict[tuple[int, int], Node] = {}
         self.by_path: dict[str, Node] = {"/": self.by_ino[ROOT]}
         self._next = ROOT + 1
+        self.version = 0  # counts the changes made through the mount
 
     def __getitem__(self, ino: int) -> Node:
         return self.by_ino[ino]
@@ -92,6 +93,7 @@ class Nodes:
 
     def changed(self, node: Node) -> None:
         """node's attributes changed: they and its parents' listings are stale."""
+        self.version += 1
         node.stale()
         for p in node.paths:
             parent = self.by_path.get(os.path.dirname(p))
@@ -119,6 +121,7 @@ class Nodes:
 
     def removed(self, path: str) -> None:
         """path was unlinked (or replaced): it names nothing now."""
+        self.version += 1
         node = self.by_path.pop(path, None)
         if node is None:
             return
@@ -137,7 +140,7 @@ class Nodes:
 
     def moved(self, old: str, new: str) -> None:
         """old was renamed to new (and everything under it, for a directory)."""
-        self.removed(new)
+        self.removed(new)  # counts as a change
         prefix = old + "/"
         for p in [p for p in self.by_path if p == old or p.startswith(prefix)]:
             node = self.by_path.pop(p)

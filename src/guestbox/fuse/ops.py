@@ -26,6 +26,7 @@ from ..errors import Error
 from ..protocol import dirents
 from ..protocol.dirents import Dirent
 from .nodes import Node, Nodes, fsname, join
+from .readahead import Listing, ReadAhead
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +63,7 @@ class GuestOperations(pyfuse3.Operations):
         self._next_fh = 1
         self._limiter = trio.CapacityLimiter(1)
         self.initialized = False
+        self.ahead = ReadAhead(self.nodes, self._fresh, self._list_ahead, self._entries)
 
     def init(self) -> None:
         self.initialized = True  # FUSE's INIT: the kernel's settings are made
@@ -159,17 +161,29 @@ class GuestOperations(pyfuse3.Operations):
         return os.fsencode(await self._guest(self.g.readlink, node.path))
 
     # -- directories ----------------------------------------------------------
-    async def _listing(self, node: Node) -> dict[bytes, Dirent]:
+    @staticmethod
+    def _entries(packed: bytes) -> Listing:
+        return {d.name: d for d in dirents.unpack(packed) if not d.name.startswith(HIDDEN)}
+
+    async def _list_ahead(self, dirs: list[str], budget: int) -> bytes:
+        return await self._guest(self.g.internal_readdirplus_ahead, dirs, budget)
+
+    async def _listing(self, node: Node) -> Listing:
         if node.listing is None or not self._fresh(node.listing_time):
-            packed = await self._guest(self.g.internal_readdirplus, node.path)
-            node.listing = {d.name: d for d in dirents.unpack(packed)
-                            if not d.name.startswith(HIDDEN)}
-            node.listing_time = time.monotonic()
+            ahead = await self.ahead.take(node)
+            if ahead is not None:
+                node.listing_time, node.listing = ahead
+            else:
+                packed = await self._guest(self.g.internal_readdirplus, node.path)
+                node.listing = self._entries(packed)
+                node.listing_time = time.monotonic()
         return node.listing
 
     async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
         node = self.nodes[inode]
         listing = await self._listing(node)
+        if self.timeout > 0:
+            self.ahead.want(node.path, listing)
         await self._attrs(node)
         parent = self.nodes.by_path.get(os.path.dirname(node.path), node)
         fh = self._new_fh()

@@ -81,7 +81,7 @@ def mount_local(g: Any, localmountpoint: str, readonly: bool, options: str | Non
     g._debug(f"{op}: mounted {localmountpoint} with {','.join(sorted(opts))}")
 
 
-async def _read_ahead(ops: GuestOperations, mountpoint: str) -> None:
+async def _kernel_read_ahead(ops: GuestOperations, mountpoint: str) -> None:
     """Let the kernel read ahead READ_AHEAD_KB on the mount (root only; 128 KiB otherwise).
 
     The kernel asks for at most its readahead window at a time: 128 KiB requests
@@ -124,7 +124,8 @@ async def _serve(m: Mount, signals: bool) -> None:
     async with trio.open_nursery() as nursery:
         if signals:
             nursery.start_soon(_stop_on_signals)
-        nursery.start_soon(_read_ahead, m.ops, m.mountpoint)
+        nursery.start_soon(_kernel_read_ahead, m.ops, m.mountpoint)
+        nursery.start_soon(m.ops.ahead.run)
         await pyfuse3.main()
         nursery.cancel_scope.cancel()
     await m.ops.flush_all()

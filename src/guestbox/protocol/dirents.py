@@ -1,8 +1,9 @@
-"""The packed directory listing of internal_readdirplus: names with their lstat and link target.
+"""The packed directory listings of internal_readdirplus(_ahead): names, lstat, link targets.
 
 One fixed header per entry, then the name and (for a symlink) its target, so a
 directory of thousands of files costs one call and no JSON: the FUSE mount
-answers `ls -l` and `find` from it (readdirplus).
+answers `ls -l` and `find` from it (readdirplus).  The read-ahead call lists
+several directories, each after an AHEAD record.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from typing import NamedTuple
 HEADER = struct.Struct("<QQIIIIQqqqqqqHH")
 """dev, ino, mode, nlink, uid, gid, rdev, size, blocks, blksize, atime/mtime/ctime (ns),
 name length, link target length."""
+
+AHEAD = struct.Struct("<iQQI")
+"""Before each directory of internal_readdirplus_ahead: status (0 listed, an errno, or -1:
+too big to read ahead), the directory's dev and ino, the bytes of its listing that follow."""
 
 
 class Dirent(NamedTuple):
@@ -57,3 +62,22 @@ def unpack(data: bytes) -> Iterator[Dirent]:
         link = bytes(view[pos:pos + llen])
         pos += llen
         yield Dirent._make((name, *fields, link))
+
+
+class Ahead(NamedTuple):
+    """One directory of a read-ahead reply."""
+
+    status: int
+    dev: int
+    ino: int
+    listing: bytes
+
+
+def unpack_ahead(data: bytes) -> Iterator[Ahead]:
+    """The directories of an internal_readdirplus_ahead reply, in the order asked for."""
+    pos, end = 0, len(data)
+    while pos < end:
+        status, dev, ino, size = AHEAD.unpack_from(data, pos)
+        pos += AHEAD.size
+        yield Ahead(status, dev, ino, data[pos:pos + size])
+        pos += size
