@@ -387,6 +387,20 @@ def test_pread(g: guestbox.GuestFS, gdir: str) -> None:
         g.pread(gdir, 1, 0)
 
 
+def test_large_preads_give_the_same_bytes_whichever_way_they_are_read(
+        g: guestbox.GuestFS, gdir: str) -> None:
+    mib = 1024 * 1024
+    data = os.urandom(3 * mib + 100)
+    f = f"{gdir}/big"
+    g.write(f, data)  # not synced: a direct read must see what the page cache holds
+    cases = [(mib, 0), (mib + 5, mib), (2 * mib, 2 * mib), (2 * mib, 3 * mib + 100),
+             (2 * mib, 4 * mib), (mib, 12345)]  # aligned, odd count, to and past the end,
+    for count, offset in cases:                 # an offset direct I/O cannot take
+        assert g.pread(f, count, offset) == data[offset:offset + count], (count, offset)
+    g.pwrite(f, b"changed", 2 * mib)
+    assert g.pread(f, mib, 2 * mib)[:8] == b"changed" + data[2 * mib + 7:2 * mib + 8]
+
+
 def test_head_tail(g: guestbox.GuestFS, gdir: str) -> None:
     lines = [f"line {i}" for i in range(1, 31)]
     g.write(f"{gdir}/f", ("\n".join(lines) + "\n").encode())

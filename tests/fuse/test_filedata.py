@@ -37,6 +37,21 @@ def test_sequential_reads_fetch_more_each_time_up_to_the_maximum() -> None:
     assert d.fetch_size(0, 4096) == READ_MIN  # a jump back starts small again
 
 
+def test_requests_out_of_order_neither_reset_the_extent_nor_replace_it() -> None:
+    d = FileData()
+    mib = 1024 * 1024
+    d.fetched(0, b"\0" * READ_MAX, READ_MAX, 0.0)
+    d.next_read = READ_MAX
+    # the kernel's requests at 8 MiB and 9 MiB run in parallel: 9 MiB is served first
+    assert d.fetch_size(READ_MAX + mib, mib) == READ_MAX  # sequential still: full size
+    d.fetched(READ_MAX + mib, b"\1" * READ_MAX, READ_MAX, 0.0)
+    assert d.overtaken(READ_MAX)
+    assert d.fetch_size(READ_MAX, mib) == mib  # just the gap, on its own
+    assert not d.overtaken(READ_MAX + 2 * mib)
+    assert d.from_cache(READ_MAX + 2 * mib, mib) == b"\1" * mib  # the extent stayed
+    assert d.fetch_size(4 * READ_MAX, 4096) == READ_MIN  # far away: random access
+
+
 def test_contiguous_writes_are_gathered_others_refused() -> None:
     d = FileData()
     d.fetched(0, b"old", 3, 0.0)

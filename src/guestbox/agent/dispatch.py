@@ -17,7 +17,7 @@ from ..api.table import OpSpec
 from ..protocol.bulk import MAILBOX_MIN
 from ..protocol.frames import MAX_BUFFER, Channel, FrameType, encode_doc, encode_int_reply
 from .context import Ctx
-from .mailbox import MAILBOX
+from .mailbox import MAILBOX, InMailbox
 from .paths import SYSROOT, resolve, to_guest
 from .registry import IMPLS, AgentError
 from .transfer import Transfer
@@ -213,7 +213,10 @@ def serve_call(chan: Channel, serial: int, doc: dict[str, Any], fd: int) -> None
             ctx.drain()
         if p.file_out:
             chan.send(FrameType.END, serial)
-        if isinstance(result, (bytes, bytearray)):
+        if isinstance(result, InMailbox):
+            MAILBOX.send(result.size)
+            chan.send_doc(FrameType.OK, serial, {"mailbox": result.size})
+        elif isinstance(result, (bytes, bytearray)):
             if len(result) > MAX_BUFFER:
                 raise AgentError("result is too large for the message buffer; use download",
                                  errno.EFBIG)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import mmap
 import os
 
@@ -9,6 +10,14 @@ from ..protocol.bulk import MAILBOX_SERIAL, MAILBOX_SIZE
 from .registry import AgentError
 
 BLOCK = 4096
+
+
+@dataclasses.dataclass(frozen=True)
+class InMailbox:
+    """An agent function's bytes result left in the mailbox's buffer (its first size bytes),
+    read there directly: the reply sends them with no copy by the emulated CPU."""
+
+    size: int
 
 
 class Mailbox:
@@ -52,9 +61,19 @@ class Mailbox:
     def write(self, data: bytes | bytearray) -> None:
         """Leave data at the start of the mailbox for the host."""
         self._check(len(data))
-        view = memoryview(self._buf)[: -(-len(data) // BLOCK) * BLOCK]
+        self._buf[: len(data)] = data
+        self.send(len(data))
+
+    def buffer(self, size: int) -> memoryview:
+        """The buffer's first size bytes, rounded up to whole blocks: page-aligned memory
+        for a direct read (the caller releases it; send() then passes it on)."""
+        self._check(size)
+        return memoryview(self._buf)[: -(-size // BLOCK) * BLOCK]
+
+    def send(self, size: int) -> None:
+        """Leave the buffer's first size bytes at the start of the mailbox for the host."""
+        view = self.buffer(size)
         try:
-            view[: len(data)] = data
             os.pwritev(self._open(), [view], 0)
         finally:
             view.release()

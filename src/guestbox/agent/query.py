@@ -18,9 +18,11 @@ import subprocess
 from collections.abc import Callable, Iterator, Sequence
 
 from ..api.types import StatNS
+from ..protocol.bulk import MAILBOX_SIZE
 from ..protocol.frames import MAX_BUFFER
 from .context import TOOL_ENV, Ctx
 from .dispatch import need_root
+from .mailbox import MAILBOX, InMailbox
 from .paths import resolve, to_guest
 from .registry import AgentError, impl
 
@@ -32,6 +34,8 @@ HEADTAIL_LINES = 10
 STATNS_FIELDS = tuple(StatNS.__annotations__)
 CSUM_BATCH = 256  # files per checksum tool run in checksums_out
 FADVISE_MIN = 1024 * 1024  # pread asks the kernel to read ahead the whole range from here
+DIRECT_MIN = 1024 * 1024  # pread reads with O_DIRECT into the mailbox from here, if it can
+DIRECT_ALIGN = 4096  # what direct I/O offsets and sizes must be a multiple of, at least
 
 
 # -- helpers ---------------------------------------------------------------
@@ -523,7 +527,7 @@ def read_lines(ctx: Ctx, path: str) -> list[str]:
 
 
 @impl
-def pread(ctx: Ctx, path: str, count: int, offset: int) -> bytes:
+def pread(ctx: Ctx, path: str, count: int, offset: int) -> bytes | InMailbox:
     if count < 0:
         raise AgentError("count is negative", errno.EINVAL)
     if offset < 0:
@@ -534,6 +538,8 @@ def pread(ctx: Ctx, path: str, count: int, offset: int) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_CLOEXEC)
     try:
         try:
+            if count >= DIRECT_MIN and (got := _pread_direct(fd, count, offset)) is not None:
+                return got
             if count >= FADVISE_MIN:  # one big read-ahead, not the device's 128 KiB steps
                 os.posix_fadvise(fd, offset, count, os.POSIX_FADV_WILLNEED)
             return os.pread(fd, count, offset)
@@ -541,6 +547,31 @@ def pread(ctx: Ctx, path: str, count: int, offset: int) -> bytes:
             raise OSError(e.errno, e.strerror, path) from None
     finally:
         os.close(fd)
+
+
+def _pread_direct(fd: int, count: int, offset: int) -> InMailbox | None:
+    """count bytes at offset of the regular file fd read with O_DIRECT into the mailbox:
+    QEMU moves them from the disk image to the mailbox, the emulated CPU copies none (cold
+    data about twice as fast).  None where direct I/O cannot do it: the buffered read then."""
+    st = os.fstat(fd)
+    unit = max(st.st_blksize, DIRECT_ALIGN)
+    if not statmod.S_ISREG(st.st_mode) or offset % unit or count > MAILBOX_SIZE:
+        return None
+    try:
+        direct = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_DIRECT | os.O_CLOEXEC)
+    except OSError:
+        return None  # not on this filesystem
+    view = MAILBOX.buffer(-(-count // unit) * unit)
+    try:
+        got = os.preadv(direct, [view], offset)
+    except OSError as e:
+        if e.errno == errno.EINVAL:
+            return None
+        raise
+    finally:
+        view.release()
+        os.close(direct)
+    return InMailbox(min(got, count))
 
 
 def _headtail(prog: str, n: str, path: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 The kernel reads and writes a FUSE file in pieces of 128 KiB to 1 MiB.  Reads
 are answered from one cached extent, fetched in pieces that double while the
-reading is sequential (up to READ_MAX); writes are gathered while contiguous and
+reading is sequential (up to READ_MAX), a request overtaken by the next one
+being fetched on its own; writes are gathered while contiguous and
 sent in one pwrite of up to WRITE_MAX.  The owner (ops.py) does the agent calls;
 this module only decides what to fetch and what to send.
 """
@@ -38,12 +39,22 @@ class FileData:
         return None
 
     def fetch_size(self, offset: int, size: int) -> int:
-        """How much to read from the guest at offset: more while the reading is sequential."""
-        if self.cached and offset == self.cached_at + len(self.cached):
+        """How much to read from the guest at offset: more while the reading is sequential
+        (a request may arrive before the one just before it), only size if overtaken."""
+        end = self.cached_at + len(self.cached)
+        if self.cached and end <= offset <= end + self.next_read:
             self.next_read = min(self.next_read * 2, READ_MAX)
+        elif self.overtaken(offset):
+            return size
         else:
             self.next_read = READ_MIN
         return max(size, self.next_read)
+
+    def overtaken(self, offset: int) -> bool:
+        """Whether a request at offset was overtaken by the one after it (the kernel's
+        readahead requests run in parallel): it lies just before the cached extent, which
+        is kept for the requests still to come."""
+        return bool(self.cached) and self.cached_at - READ_MAX <= offset < self.cached_at
 
     def fetched(self, offset: int, data: bytes, asked: int, now: float) -> None:
         """Keep what a read from the guest returned at time now."""

@@ -424,7 +424,8 @@ class GuestOperations(pyfuse3.Operations):
                 return got
             want = data.fetch_size(off, size)
             buf: bytes = await self._guest(self.g.pread, node.path, want, off)
-            data.fetched(off, buf, want, time.monotonic())
+            if not data.overtaken(off):
+                data.fetched(off, buf, want, time.monotonic())
             return buf[:size]
 
     async def write(self, fh: int, off: int, buf: bytes) -> int:
