@@ -30,6 +30,7 @@ from guestbox.cli import mountreg
 from guestbox.cli.toolmount import no_os_message
 from guestbox.cli.unmount import mount_type
 from tests import phony
+from tests.ctrl_c import sigint_as_on_a_terminal
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 TAG = "GUESTBOX_TEST_MOUNT_TAG"
@@ -245,7 +246,8 @@ def test_no_fork_ends_on_signal(env: dict[str, str], disk: Path, mnt: Path,
                                 sig: signal.Signals) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", "mount", "--no-fork",
                              "--format=raw", "-a", str(disk), "-m", "/dev/sda1", str(mnt)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=sigint_as_on_a_terminal)
     try:
         wait_mounted(proc, mnt)
         server = mountreg.server_of(os.path.realpath(mnt))
@@ -309,7 +311,7 @@ def start_waiting_for_key(env: dict[str, str], mnt: Path, *options: str
         [sys.executable, "-m", "guestbox.cli.main", "mount", *options, "--ro", "--format=raw",
          "-a", str(phony.image("fedora-lvm-on-luks")), "-i", "--keys-from-stdin", str(mnt)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env)
+        env=env, preexec_fn=sigint_as_on_a_terminal)  # Ctrl-C taken whatever ours is
     deadline = time.monotonic() + 120
     while not any(n.startswith("qemu") for n in tagged(env[TAG]).values()):
         assert proc.poll() is None, proc.communicate()

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import guestbox
+from tests.ctrl_c import sigint_as_on_a_terminal
 
 from .conftest import MiB, mounted, mounted_paths, new_mountpoint, qemu_alive
 
@@ -148,7 +149,7 @@ def server(image: Path) -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
     """A process serving image on a new directory in its main thread: (process, dir, QEMU pid)."""
     mp = new_mountpoint()
     p = subprocess.Popen([sys.executable, "-c", _SERVER, str(image), str(mp)],
-                         stdout=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, text=True, preexec_fn=sigint_as_on_a_terminal)
     qemu = 0
     try:
         assert p.stdout is not None

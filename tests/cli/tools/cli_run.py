@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from guestbox.cli.main import main
+from tests.ctrl_c import sigint_as_on_a_terminal
 
 
 @dataclasses.dataclass
@@ -48,6 +49,8 @@ def guestbox(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[by
 
 
 def popen(*args: str) -> subprocess.Popen[bytes]:
-    """`guestbox ARGS` started in a child process, its output to be read as it comes."""
+    """`guestbox ARGS` started in a child process, its output to be read as it comes; it
+    takes SIGINT as on a terminal, whatever this process's SIGINT is (tests/ctrl_c.py)."""
     return subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=sigint_as_on_a_terminal)

@@ -21,6 +21,7 @@ import pytest
 import guestbox
 from guestbox.cli.tools.rescue_terminal import Escapes, help_text, parse_escape_key
 from tests import phony
+from tests.ctrl_c import sigint_as_on_a_terminal
 
 from .guests import run_tool
 
@@ -36,6 +37,7 @@ class Terminal:
     def __init__(self, *args: str | Path) -> None:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the tool, its terminal the pty
+            sigint_as_on_a_terminal()  # so that a ^C reaching the tool would be seen
             os.environ.update(PYTHONPATH=SRC, TERM="xterm")
             os.execv(sys.executable, [sys.executable, "-m", "guestbox.cli.main", "rescue",
                                       *map(str, args)])
