@@ -63,21 +63,29 @@ def internal_readdirplus_ahead(ctx: Ctx, dirs: list[str], budget: int) -> bytes:
 def _listing(fd: int, limit: int) -> list[bytes] | None:
     """The packed entries of the open directory fd; None once they pass limit bytes.
 
-    listdir and lstat relative to fd: some 10% faster than scandir under TCG.
+    Written for the emulated CPU, for which this loop is most of a tree walk: lstat
+    relative to fd, dirents.pack's header packed inline.  (Listed from fd itself, not
+    its /proc/self/fd path, which would open it again without O_NOATIME.)
     """
     parts: list[bytes] = []
+    append, pack, fsencode = parts.append, dirents.HEADER.pack, os.fsencode
+    lstat, readlink = os.lstat, os.readlink
     total = 0
     for name in os.listdir(fd):
         try:
-            st = os.lstat(name, dir_fd=fd)
-            link = os.readlink(name, dir_fd=fd) if S_ISLNK(st.st_mode) else ""
+            st = lstat(name, dir_fd=fd)
+            mode = st.st_mode
+            link = fsencode(readlink(name, dir_fd=fd)) if S_ISLNK(mode) else b""
         except OSError:  # gone since the scan: left out, as readdir would soon
             continue
-        packed = dirents.pack(os.fsencode(name), st, os.fsencode(link))
+        bname = fsencode(name)
+        packed = pack(st.st_dev, st.st_ino, mode, st.st_nlink, st.st_uid, st.st_gid,
+                      st.st_rdev, st.st_size, st.st_blocks, st.st_blksize, st.st_atime_ns,
+                      st.st_mtime_ns, st.st_ctime_ns, len(bname), len(link)) + bname + link
         total += len(packed)
         if total > limit:
             return None
-        parts.append(packed)
+        append(packed)
     return parts
 
 

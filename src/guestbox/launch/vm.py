@@ -148,7 +148,7 @@ class VM:
         accel = "kvm" if kvm else ("tcg,thread=multi" if cfg.smp > 1 else "tcg")
         append = ("console=ttyS0 panic=-1 reboot=t no_timer_check 8250.nr_uarts=1 "
                   "cryptomgr.notests random.trust_cpu=on mitigations=off tsc=reliable "
-                  "rootfstype=ramfs init_on_free=1 " + AGENT_MALLOC)
+                  "rootfstype=ramfs init_on_alloc=0 init_on_free=0 " + AGENT_MALLOC)
         if not cfg.verbose:
             append += " quiet loglevel=3"
         argv = [

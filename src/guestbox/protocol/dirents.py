@@ -43,7 +43,7 @@ class Dirent(NamedTuple):
 
 
 def pack(name: bytes, st: os.stat_result, link: bytes = b"") -> bytes:
-    """One entry, from the lstat of name."""
+    """One entry, from the lstat of name (the agent's listing loop packs it inline)."""
     return HEADER.pack(
         st.st_dev, st.st_ino, st.st_mode, st.st_nlink, st.st_uid, st.st_gid, st.st_rdev,
         st.st_size, st.st_blocks, st.st_blksize, st.st_atime_ns, st.st_mtime_ns,
