@@ -42,5 +42,7 @@ class DeferredInterrupt:
         if self._old is not None:
             signal.signal(signal.SIGINT, self._old)
             self._old = None
-        if self.pending and exc_type is None:
-            raise KeyboardInterrupt  # pressed as the call finished: the handle is consistent
+        if self.pending and (exc_type is None or issubclass(exc_type, Exception)):
+            # pressed as the call finished (the handle is consistent), or as it failed: the
+            # Ctrl-C is not lost to a caller that catches the call's error (its __context__)
+            raise KeyboardInterrupt
