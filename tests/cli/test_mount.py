@@ -265,6 +265,30 @@ def test_no_fork_ends_on_signal(env: dict[str, str], disk: Path, mnt: Path,
     assert read_back(disk, "/dev/sda1", "/signal.txt") == {"/signal.txt": f"{sig.name}\n".encode()}
 
 
+def test_a_signal_inherited_as_ignored_stays_ignored(env: dict[str, str], disk: Path,
+                                                    mnt: Path) -> None:
+    def as_nohup() -> None:
+        sigint_as_on_a_terminal()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    proc = subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", "mount", "--no-fork",
+                             "--format=raw", "-a", str(disk), "-m", "/dev/sda1", str(mnt)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=as_nohup)
+    try:
+        wait_mounted(proc, mnt)
+        proc.send_signal(signal.SIGHUP)  # the terminal of a nohup'd server went away
+        time.sleep(2)
+        assert proc.poll() is None and mounted(mnt)
+        assert run("ls", str(mnt)).returncode == 0
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 0
+        assert not mounted(mnt)
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
 def test_sigkill_takes_mount_and_qemu_away(env: dict[str, str], disk: Path, mnt: Path,
                                            tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"

@@ -280,7 +280,8 @@ def opened(ns: argparse.Namespace, prog: str, readonly: bool | None = None,
 @contextlib.contextmanager
 def signals_end_tool() -> Iterator[None]:
     """SIGTERM and SIGHUP raise SystemExit(128 + signal) while the block runs (in the main
-    thread: elsewhere Python cannot catch signals), so `finally` blocks run as for Ctrl-C."""
+    thread: elsewhere Python cannot catch signals), so `finally` blocks run as for Ctrl-C.
+    A signal inherited as ignored (nohup) stays ignored."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -288,7 +289,8 @@ def signals_end_tool() -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
-    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    old = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)
+           if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         yield
     finally:

@@ -132,7 +132,13 @@ async def _serve(m: Mount, signals: bool) -> None:
 
 
 async def _stop_on_signals() -> None:
-    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
+    """Stop serving on SIGINT, SIGTERM or SIGHUP, unless inherited as ignored (nohup), as
+    libfuse's own handlers do."""
+    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+              if signal.getsignal(s) is not signal.SIG_IGN]
+    if not wanted:
+        return
+    with trio.open_signal_receiver(*wanted) as signals:
         async for _ in signals:
             pyfuse3.terminate()
             return
