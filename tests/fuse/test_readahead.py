@@ -107,6 +107,7 @@ def m(fresh_image: Callable[[], Path], calls: Calls, tmp_path_factory: pytest.Te
         add_tree(tar, "walk", DIRS, BIG)  # one tree a test
         add_tree(tar, "atime", 4)
         add_tree(tar, "changes", 6)
+        add_tree(tar, "lookups", 3)
 
     def prepare(g: guestbox.GuestFS) -> None:
         g.tar_in(str(tarball), "/")
@@ -130,6 +131,16 @@ def test_reading_ahead_leaves_atimes_alone(m: Mount, calls: Calls) -> None:
     assert m.g.lstatns("/atime/d01")["st_atime_sec"] == OLD  # read ahead, never listed
     os.listdir(m.path / "atime" / "d02")  # read ahead, then listed: the guest did not read it
     assert m.g.lstatns("/atime/d02")["st_atime_sec"] == OLD
+
+
+def test_names_in_a_directory_read_ahead_need_no_call(m: Mount, calls: Calls) -> None:
+    ahead = calls.count(AHEAD)
+    os.listdir(m.path / "lookups")
+    calls.wait_for(AHEAD, ahead + 1)
+    before = calls.count("mount_local: lstatns(")
+    assert os.stat(m.path / "lookups" / "d01" / "f3").st_size == 0  # d01 was never listed
+    assert not (m.path / "lookups" / "d02" / "nothing").exists()
+    assert calls.count("mount_local: lstatns(") == before
 
 
 def test_find_lists_the_tree_with_few_listings_asked_for_one_by_one(m: Mount,

@@ -138,6 +138,10 @@ class GuestOperations(pyfuse3.Operations):
             path = os.path.dirname(parent.path)
         else:
             path = join(parent.path, fsname(name))
+            if parent.listing is None or not self._fresh(parent.listing_time):
+                ahead = await self.ahead.take(parent)  # read ahead: no lstat needed
+                if ahead is not None:
+                    parent.listing_time, parent.listing = ahead
             if parent.listing is not None and self._fresh(parent.listing_time):
                 d = parent.listing.get(name)
                 if d is None:
