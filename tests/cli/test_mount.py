@@ -298,7 +298,7 @@ def test_sigkill_takes_mount_and_qemu_away(env: dict[str, str], disk: Path, mnt:
     pid = int(pid_file.read_text())
     assert any(name.startswith("qemu") for name in tagged(env[TAG]).values())
     os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30  # QEMU frees its memory as it dies: slow under load
     while (mounted(mnt) or tagged(env[TAG])) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not mounted(mnt), "auto_unmount did not take the mount away"
