@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 
+import pytest
+
 import guestbox
 from guestbox.protocol import dirents
 
@@ -36,6 +38,13 @@ def test_one_directory_with_attributes_and_link_targets(g: guestbox.GuestFS,
     assert (f.ino, f.mode, f.size, f.mtime_ns) == (
         st["st_ino"], st["st_mode"], 5, st["st_mtime_sec"] * 10**9 + st["st_mtime_nsec"])
     assert got[b"link"].link == b"file" and got[b"sub"].link == b""
+
+
+def test_a_link_to_a_directory_is_not_listed_as_one(g: guestbox.GuestFS, gdir: str) -> None:
+    g.ln_s("/", f"{gdir}/root")  # followed by the appliance, it would list the appliance's /
+    with pytest.raises(guestbox.Error) as e:
+        g.internal_readdirplus(f"{gdir}/root")
+    assert e.value.errno == errno.ENOTDIR
 
 
 def test_several_directories_in_order_with_their_identity(g: guestbox.GuestFS,

@@ -20,7 +20,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 @impl
 def internal_readdirplus(ctx: Ctx, dir: str) -> bytes:  # noqa: A002 - libguestfs's name
-    fd = os.open(dir, os.O_RDONLY | os.O_DIRECTORY)
+    fd = os.open(dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)  # a link: not followed
     try:
         listing = _listing(fd, MAX_BUFFER)
     finally:
