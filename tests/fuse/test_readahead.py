@@ -319,3 +319,25 @@ def test_listings_that_failed_or_are_stale_are_not_used(host: Path) -> None:
         return await ahead.take(x)
 
     assert trio.run(main) is None  # read, but stale by the time it is wanted
+
+
+def test_listings_kept_unused_are_bounded_the_oldest_dropped(
+        host: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readahead, "KEPT", 2)  # entries: x has two, y one, z none
+    agent = HostAgent()
+    nodes = Nodes()
+    ahead = reader(agent, nodes)
+    ahead.want(str(host / "a"), host_listing(host / "a"))
+    order = [key for _, key in ahead.queue]
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(ahead.run)
+            while ahead.queue or ahead.busy:
+                await trio.sleep(0.01)
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+    kept = [key for key in order if key in ahead.read]
+    assert ahead.kept == sum(len(ahead.read[key][2]) for key in kept) <= 2
+    assert kept and kept == order[len(order) - len(kept):]  # the newest stay

@@ -32,7 +32,7 @@ BUDGET = 128 * 1024
 """Bytes of listings per read-ahead call: about 1,300 entries, some 60 ms under TCG."""
 BATCH = 256  # directories asked for per call, at most
 QUEUED = 10_000  # directories waiting, at most (the oldest are dropped)
-KEPT = 2_000  # listings read ahead and not yet used, at most (the oldest are dropped)
+KEPT = 100_000  # entries read ahead and not yet used, at most (the oldest listings go)
 
 Key = tuple[int, int]  # a directory's (st_dev, st_ino) in the guest
 Listing = dict[bytes, Dirent]
@@ -50,6 +50,7 @@ class ReadAhead:
         self.entries = entries  # a packed listing as the mount keeps it
         self.queue: collections.deque[tuple[str, Key]] = collections.deque()
         self.read: dict[Key, tuple[int, float, Listing]] = {}  # version, time, listing
+        self.kept = 0  # entries in self.read
         self.busy: dict[Key, trio.Event] = {}  # being listed by the batch in progress
         self.wanted = trio.Event()
 
@@ -72,7 +73,7 @@ class ReadAhead:
         busy = self.busy.get(node.key)
         if busy is not None:
             await busy.wait()
-        got = self.read.pop(node.key, None)
+        got = self._pop(node.key)
         if got is None or got[0] != self.nodes.version or not self.fresh(got[1]):
             return None
         return got[1], got[2]
@@ -93,6 +94,12 @@ class ReadAhead:
             return True
         node = self.nodes.by_key.get(key)
         return node is not None and node.listing is not None and self.fresh(node.listing_time)
+
+    def _pop(self, key: Key) -> tuple[int, float, Listing] | None:
+        got = self.read.pop(key, None)
+        if got is not None:
+            self.kept -= len(got[2])
+        return got
 
     def _batch(self) -> list[tuple[str, Key]]:
         batch: list[tuple[str, Key]] = []
@@ -116,11 +123,14 @@ class ReadAhead:
             for done, got in enumerate(dirents.unpack_ahead(data), 1):
                 key = batch[done - 1][1]
                 if got.status == 0 and (got.dev, got.ino) == key:
-                    self.read[key] = (version, started, self.entries(got.listing))
+                    listing = self.entries(got.listing)
+                    self._pop(key)
+                    self.read[key] = (version, started, listing)
+                    self.kept += len(listing)
             if done:
                 self.queue.extendleft(reversed(batch[done:]))
-            while len(self.read) > KEPT:
-                del self.read[next(iter(self.read))]
+            while self.kept > KEPT:
+                self._pop(next(iter(self.read)))
         finally:
             for key, event in events.items():
                 del self.busy[key]
