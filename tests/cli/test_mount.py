@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -241,13 +241,19 @@ def wait_mounted(proc: subprocess.Popen[str], path: Path, timeout: float = 120) 
         time.sleep(0.1)
 
 
+def serve_no_fork(env: dict[str, str], disk: Path, mnt: Path,
+                  preexec: Callable[[], None]) -> subprocess.Popen[str]:
+    """`guestbox mount --no-fork` of disk's /dev/sda1 on mnt, preexec run in the child."""
+    return subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", "mount", "--no-fork",
+                             "--format=raw", "-a", str(disk), "-m", "/dev/sda1", str(mnt)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=preexec)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_no_fork_ends_on_signal(env: dict[str, str], disk: Path, mnt: Path,
                                 sig: signal.Signals) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", "mount", "--no-fork",
-                             "--format=raw", "-a", str(disk), "-m", "/dev/sda1", str(mnt)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=sigint_as_on_a_terminal)
+    proc = serve_no_fork(env, disk, mnt, sigint_as_on_a_terminal)
     try:
         wait_mounted(proc, mnt)
         server = mountreg.server_of(os.path.realpath(mnt))
@@ -271,10 +277,7 @@ def test_a_signal_inherited_as_ignored_stays_ignored(env: dict[str, str], disk: 
         sigint_as_on_a_terminal()
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
-    proc = subprocess.Popen([sys.executable, "-m", "guestbox.cli.main", "mount", "--no-fork",
-                             "--format=raw", "-a", str(disk), "-m", "/dev/sda1", str(mnt)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=as_nohup)
+    proc = serve_no_fork(env, disk, mnt, as_nohup)
     try:
         wait_mounted(proc, mnt)
         proc.send_signal(signal.SIGHUP)  # the terminal of a nohup'd server went away
