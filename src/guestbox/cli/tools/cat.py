@@ -11,7 +11,7 @@ from .. import toolopts
 from ..toolmount import library_error
 from .output import progress_bars, stdout_closed
 from .registry import Tool, register
-from .virtargs import add_version, need_drives, take_old_style_disks, usage_failure
+from .virtargs import need_drives, take_old_style_disks, usage_failure
 from .windows import is_windows, windows_path
 
 NAME = "cat"
@@ -36,7 +36,7 @@ Not supported: libvirt guests (-d, -c), --blocksize.
 
 def options(p: argparse.ArgumentParser) -> None:
     toolopts.add_options(p, inspector=False, readonly=False)
-    add_version(p)
+    toolopts.add_version(p)
     p.add_argument("args", nargs="*", metavar="FILE", help="the guest files to print")
 
 

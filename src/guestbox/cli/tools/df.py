@@ -13,7 +13,7 @@ from .. import toolopts
 from ..toolopts import ToolError, usage_error
 from .output import csv_row, human_size, stdout_closed, write, write_json
 from .registry import Tool, register
-from .virtargs import add_json, add_version, take_old_style_disks, usage_failure
+from .virtargs import add_json, take_old_style_disks, usage_failure
 
 NAME = "df"
 COMMAND = f"guestbox {NAME}"
@@ -48,7 +48,7 @@ class _Threads(argparse.Action):
 
 def options(p: argparse.ArgumentParser) -> None:
     toolopts.add_options(p, inspector=False, mount=False, readonly=False, keys=False)
-    add_version(p)
+    toolopts.add_version(p)
     p.add_argument("--csv", action="store_true", help="comma-separated values")
     p.add_argument("-h", "--human-readable", dest="human", action="store_true",
                    help="sizes as 1.5K, 240M ...")

@@ -12,7 +12,7 @@ from .. import toolopts
 from ..toolopts import ToolError, usage_error
 from .output import csv_row, human_size, stdout_closed, write, write_json
 from .registry import Tool, register
-from .virtargs import add_json, add_version, need_drives
+from .virtargs import add_json, need_drives
 
 NAME = "filesystems"
 COMMAND = f"guestbox {NAME}"
@@ -59,7 +59,7 @@ class _Select(argparse.Action):
 
 def options(p: argparse.ArgumentParser) -> None:
     toolopts.add_options(p, inspector=False, mount=False, readonly=False)
-    add_version(p)
+    toolopts.add_version(p)
     for flags, bits, text in (
             (("--all",), ALL, "everything"),
             (("--filesystems",), FILESYSTEMS, "mountable filesystems (the default)"),

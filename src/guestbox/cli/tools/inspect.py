@@ -10,7 +10,6 @@ from ..inspect_report import collect, to_json, to_xml
 from ..toolmount import decrypt
 from ..toolopts import try_help
 from .registry import Tool, register
-from .virtargs import add_version
 
 NAME = "inspect"
 COMMAND = f"guestbox {NAME}"
@@ -30,7 +29,7 @@ Not supported: libvirt guests (-d, -c), --xpath, --blocksize.
 
 def options(p: argparse.ArgumentParser) -> None:
     toolopts.add_options(p, inspector=False, mount=False, readonly=False, libvirt=False)
-    add_version(p)
+    toolopts.add_version(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--xml", dest="json", action="store_false",
                      help="virt-inspector's XML (the default)")

@@ -16,7 +16,7 @@ from ..toolopts import ToolError
 from .output import csv_field, human_size, stdout_closed, write, write_json
 from .registry import Tool, register
 from .tree import entry_type, walk
-from .virtargs import add_json, add_version, need_drives, take_old_style_disks, usage_failure
+from .virtargs import add_json, need_drives, take_old_style_disks, usage_failure
 
 NAME = "ls"
 COMMAND = f"guestbox {NAME}"
@@ -81,7 +81,7 @@ class _Flag(argparse.Action):
 
 def options(p: argparse.ArgumentParser) -> None:
     toolopts.add_options(p, inspector=False, readonly=False)
-    add_version(p)
+    toolopts.add_version(p)
     p.add_argument("-l", "--long", action="store_true", help="long listing")
     p.add_argument("-R", "--recursive", action="store_true", help="recursive listing")
     p.add_argument("--csv", action="store_true", help="comma-separated values (-lR)")

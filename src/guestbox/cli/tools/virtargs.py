@@ -1,5 +1,5 @@
 """Command-line conventions of virt-cat, virt-ls, virt-df and virt-filesystems (guestfs-tools
-1.48) beyond toolopts': -V, the old syntax without -a, the missing-disk error, --json.
+1.48) beyond toolopts': the old syntax without -a, the missing-disk error, --json.
 
 The old syntax (`virt-cat disk.img /etc/fstab`, `virt-df disk.img`): when no -a
 is given, the leading arguments are the disks; one that names no file and has
@@ -11,22 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
-from ... import __version__
 from ..toolopts import ToolError, try_help, usage_error
-
-
-class _Version(argparse.Action):
-    def __call__(self, parser: argparse.ArgumentParser, ns: argparse.Namespace,
-                 value: Any, option: str | None = None) -> None:
-        print(f"{parser.prog} {__version__}")
-        parser.exit(0)
-
-
-def add_version(p: argparse.ArgumentParser) -> None:
-    """-V/--version: `guestbox NAME VERSION`, exit status 0."""
-    p.add_argument("-V", "--version", nargs=0, action=_Version, help="print the version and exit")
 
 
 def add_json(p: argparse.ArgumentParser, what: str) -> None:
