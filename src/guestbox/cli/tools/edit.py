@@ -18,6 +18,7 @@ from .edit_expr import ExprError, LineEdit, compile_expr
 from .edit_expr import edit_file as edit_lines_of
 from .registry import Tool, register
 from .transfer import add_guest_options, guest, host_errors
+from .windows import is_windows, windows_path
 
 PROG = "guestbox edit"
 
@@ -86,7 +87,8 @@ def run(ns: argparse.Namespace) -> int:
     with guest(ns, PROG, writes=True) as g:
         root = g.inspect_get_roots()[0] if ns.inspector else None
         for name in ns.files:
-            path = windows_path(g, name) if root and _is_windows(g, root) else name
+            path = (windows_path(g, root, name, readonly=False)
+                    if root and is_windows(g, root) else name)
             if not _edit(g, path, line_edit, ns.backup):
                 print("File not changed.", flush=True)
         g.shutdown()
@@ -124,33 +126,6 @@ def _edit(g: GuestFS, path: str, line_edit: LineEdit | None, backup: str | None)
         raise ToolError() from None
     except ExprError as e:
         raise ToolError(str(e)) from None
-
-
-def _is_windows(g: GuestFS, root: str) -> bool:
-    return bool(g.inspect_get_type(root) == "windows")
-
-
-def windows_path(g: GuestFS, path: str) -> str:
-    """A Windows path as virt-edit resolves it: a drive letter mounts that drive's
-    filesystem on / (after unmounting the others), backslashes become slashes, and the
-    case of each element is the guest's (case_sensitive_path)."""
-    if len(path) >= 2 and path[0].isascii() and path[0].isalpha() and path[1] == ":":
-        _mount_drive(g, path[0].lower())
-        path = path[2:]
-    path = (path or "/").replace("\\", "/")
-    return str(g.case_sensitive_path(path))
-
-
-def _mount_drive(g: GuestFS, letter: str) -> None:
-    roots = g.inspect_get_roots()
-    drives = g.inspect_get_drive_mappings(roots[0]) if roots else {}
-    if not drives:
-        raise ToolError("to use Windows drive letters, this must be a Windows guest")
-    device = next((dev for name, dev in drives.items() if name.lower() == letter), None)
-    if device is None:
-        raise ToolError(f"drive '{letter}:' not found.")
-    g.umount_all()
-    g.mount(device, "/")
 
 
 register(Tool("edit", "virt-edit", "edit a file in a guest", DOC, options, run))

@@ -24,9 +24,7 @@ def windows_path(g: Any, root: str, path: str, readonly: bool) -> str:
     if len(path) >= 2 and path[0].isascii() and path[0].isalpha() and path[1] == ":":
         _mount_drive(g, root, path[0].lower(), readonly)
         path = path[2:]
-    elif not path:
-        path = "/"
-    return str(g.case_sensitive_path(path.replace("\\", "/")))
+    return str(g.case_sensitive_path((path or "/").replace("\\", "/")))
 
 
 def _mount_drive(g: Any, root: str, letter: str, readonly: bool) -> None:
