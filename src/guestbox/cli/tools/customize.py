@@ -97,6 +97,18 @@ def appliance_setup(ns: argparse.Namespace) -> toolopts.Setup:
     return setup
 
 
+def check_command_line(ns: argparse.Namespace, msgs: Messages, no_drives: str) -> None:
+    """What virt-customize and virt-sysprep check before starting: the common options, the
+    disks (no_drives: the tool's text when there are none), the network."""
+    try:
+        toolopts.check(ns, access=False)
+    except toolopts.ToolError as e:
+        raise msgs.error(str(e.message)) from None
+    if not ns.drives:
+        raise msgs.error(no_drives)
+    check_network(ns, msgs)
+
+
 def check_network(ns: argparse.Namespace, msgs: Messages) -> None:
     """--install and --update refused at once without --network (a clear error rather than
     the package manager's failure)."""
@@ -108,14 +120,8 @@ def check_network(ns: argparse.Namespace, msgs: Messages) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     msgs = messages(ns, TOOL.prog)
-    try:
-        toolopts.check(ns, access=False)
-    except toolopts.ToolError as e:
-        raise msgs.error(str(e.message)) from None
-    if not ns.drives:
-        raise msgs.error("you must give either -a or -d options. Read virt-customize(1) man "
-                         "page for further information.")
-    check_network(ns, msgs)
+    check_command_line(ns, msgs, "you must give either -a or -d options. Read "
+                       "virt-customize(1) man page for further information.")
     settings = Settings(ns.password_crypto, ns.selinux_relabel, ns.no_logfile, ns.verbose)
     with tool_errors(msgs), inspected(ns, msgs, appliance_setup(ns)) as (g, roots):
         for root in roots:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...handle import GuestFS
 from .. import toolopts
-from .customize import add_common_options, appliance_setup, check_network, messages
+from .customize import add_common_options, appliance_setup, check_command_line, messages
 from .customizing import guestcmd, sysprep_ops, sysprep_special, sysprep_work
 from .customizing.cmdline import add_customize_options
 from .customizing.firstboot import Firstboot
@@ -118,14 +118,8 @@ def run(ns: argparse.Namespace) -> int:
         sys.stdout.write(sysprep_ops.list_operations())
         return 0
     msgs = messages(ns, TOOL.prog)
-    try:
-        toolopts.check(ns, access=False)
-    except toolopts.ToolError as e:
-        raise msgs.error(str(e.message)) from None
-    if not ns.drives:
-        raise msgs.error("you must give either -a or -d options.  Read virt-sysprep(1) man "
-                         "page for further information.")
-    check_network(ns, msgs)
+    check_command_line(ns, msgs, "you must give either -a or -d options.  Read "
+                       "virt-sysprep(1) man page for further information.")
     check_user_choice(ns, msgs)
     opts = mount_options(ns.mount_options)
     settings = Settings(ns.password_crypto, ns.selinux_relabel, ns.no_logfile, ns.verbose)
