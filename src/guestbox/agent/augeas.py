@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from ctypes import POINTER, byref, c_char_p, c_int, c_uint, c_void_p
 from typing import Any
 
+from . import clib
 from .context import Ctx
 from .dispatch import need_root
 from .paths import to_guest
@@ -31,7 +32,7 @@ AUG_ALL_FLAGS = 1023  # AUG_SAVE_BACKUP (1) ... AUG_TRACE_MODULE_LOADING (512)
 AUG_NOERROR, AUG_ENOMEM = 0, 1
 NO_HANDLE = "you must call 'aug-init' first to initialize Augeas"
 
-_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+_SIGNATURES: clib.Signatures = {
     "aug_init": (c_void_p, [c_char_p, c_char_p, c_uint]),
     "aug_close": (None, [c_void_p]),
     "aug_defvar": (c_int, [c_void_p, c_char_p, c_char_p]),
@@ -68,23 +69,12 @@ class _State:
     """libaugeas, loaded at the first aug_init, and the handle open now."""
 
     lib: Any = None
-    libc: Any = None
     handle: _Handle | None = None
 
 
 def _lib() -> Any:
     if _State.lib is None:
-        try:
-            lib = ctypes.CDLL(LIBRARY)
-        except OSError as e:
-            raise AgentError(f"Augeas is not available in the appliance: {e}", errno.ENOTSUP) \
-                from None
-        for name, (restype, argtypes) in _SIGNATURES.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
-        _State.libc = ctypes.CDLL(None)
-        _State.libc.free.argtypes = [c_void_p]
-        _State.lib = lib
+        _State.lib = clib.load(LIBRARY, "Augeas", _SIGNATURES)
     return _State.lib
 
 
@@ -160,8 +150,8 @@ def _match(ptr: int, path: str) -> list[str]:
     out = []
     for i in range(n):
         out.append(_s(ctypes.string_at(arr[i])))
-        _State.libc.free(arr[i])
-    _State.libc.free(arr)
+        clib.LIBC.free(arr[i])
+    clib.LIBC.free(arr)
     return out
 
 

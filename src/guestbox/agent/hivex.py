@@ -15,6 +15,7 @@ from typing import Any
 
 from ..protocol import hives
 from ..protocol.frames import MAX_BUFFER
+from . import clib
 from .context import Ctx
 from .dispatch import need_root
 from .paths import resolve, to_guest
@@ -32,7 +33,7 @@ class _SetValue(ctypes.Structure):
 
 
 _NODE = c_size_t
-_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+_SIGNATURES: clib.Signatures = {
     "hivex_open": (c_void_p, [c_char_p, c_int]),
     "hivex_close": (c_int, [c_void_p]),
     "hivex_root": (_NODE, [c_void_p]),
@@ -56,23 +57,12 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
 
 class _State:
     lib: Any = None
-    libc: Any = None
     handle: int | None = None
 
 
 def _lib() -> Any:
     if _State.lib is None:
-        try:
-            lib = ctypes.CDLL(LIBRARY, use_errno=True)
-        except OSError as e:
-            raise AgentError(f"hivex is not available in the appliance: {e}",
-                             errno.ENOTSUP) from None
-        for name, (restype, argtypes) in _SIGNATURES.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
-        _State.libc = ctypes.CDLL(None)
-        _State.libc.free.argtypes = [c_void_p]
-        _State.lib = lib
+        _State.lib = clib.load(LIBRARY, "hivex", _SIGNATURES, use_errno=True)
     return _State.lib
 
 
@@ -101,7 +91,7 @@ def _string(ptr: int | None) -> bytes:
     try:
         return ctypes.string_at(ptr)
     finally:
-        _State.libc.free(ptr)
+        clib.LIBC.free(ptr)
 
 
 def _handles(ptr: int | None) -> list[int]:
@@ -115,7 +105,7 @@ def _handles(ptr: int | None) -> list[int]:
             out.append(int(arr[len(out)]))
         return out
     finally:
-        _State.libc.free(ptr)
+        clib.LIBC.free(ptr)
 
 
 def _text(b: bytes) -> str:
@@ -220,7 +210,7 @@ def _value(valueh: int) -> tuple[int, bytes]:
     try:
         return int(t.value), ctypes.string_at(ptr, size.value)
     finally:
-        _State.libc.free(ptr)
+        clib.LIBC.free(ptr)
 
 
 @impl

@@ -16,6 +16,7 @@ from ctypes import POINTER, byref, c_char_p, c_int, c_size_t, c_uint64, c_void_p
 from typing import Any
 
 from ..protocol.frames import MAX_BUFFER
+from . import clib
 from .augeas import _inside as inside_root
 from .context import Ctx
 from .paths import SYSROOT, to_guest
@@ -26,7 +27,7 @@ NO_HANDLE = "you must call 'journal-open' first to initialize the journal handle
 _ENTRY = struct.Struct("<qI")  # as api/journal.py: realtime µs, length of the packed fields
 _LEN = struct.Struct(">I")  # the xattr packing of api/query.py decode_xattrs
 
-_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+_SIGNATURES: clib.Signatures = {
     "sd_journal_open_directory": (c_int, [POINTER(c_void_p), c_char_p, c_int]),
     "sd_journal_close": (None, [c_void_p]),
     "sd_journal_next": (c_int, [c_void_p]),
@@ -47,15 +48,7 @@ class _State:
 
 def _lib() -> Any:
     if _State.lib is None:
-        try:
-            lib = ctypes.CDLL(LIBRARY)
-        except OSError as e:
-            raise AgentError(f"the journal is not available in the appliance: {e}",
-                             errno.ENOTSUP) from None
-        for name, (restype, argtypes) in _SIGNATURES.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
-        _State.lib = lib
+        _State.lib = clib.load(LIBRARY, "the journal", _SIGNATURES)
     return _State.lib
 
 
