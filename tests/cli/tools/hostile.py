@@ -15,11 +15,13 @@ copying both into one LOCALDIR writes "through" the first's links if anything do
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,8 +82,10 @@ def make_world(root: Path) -> Path:
     return root
 
 
-def build_hostile(path: Path, world: Path) -> Path:
-    """The hostile image at path (see the module's doc); world: make_world's directory."""
+@contextlib.contextmanager
+def ext4_image(path: Path) -> Iterator[guestbox.GuestFS]:
+    """A new 64 MiB raw disk at path, MBR, /dev/sda1 ext4 mounted on /: a handle on it, to
+    fill; shut down cleanly at the end of the block."""
     g = guestbox.GuestFS()
     try:
         g.disk_create(str(path), "raw", 64 * MiB)
@@ -90,6 +94,15 @@ def build_hostile(path: Path, world: Path) -> Path:
         g.part_disk("/dev/sda", "mbr")
         g.mkfs("ext4", "/dev/sda1")
         g.mount("/dev/sda1", "/")
+        yield g
+        g.shutdown()
+    finally:
+        g.close()
+
+
+def build_hostile(path: Path, world: Path) -> Path:
+    """The hostile image at path (see the module's doc); world: make_world's directory."""
+    with ext4_image(path) as g:
         for d in ("/data/sub", "/clean/sub", "/pair/a/x", "/pair/b/x/sub", "/etc"):
             g.mkdir_p(d)
         g.write("/etc/passwd", b"root:x:0:0:guest:/root:/bin/sh\n")
@@ -113,9 +126,6 @@ def build_hostile(path: Path, world: Path) -> Path:
         g.ln_s(str(world / "canary-dir"), "/pair/a/x/sub")
         g.write("/pair/b/x/evil", b"pwned\n")
         g.write("/pair/b/x/sub/inside", b"pwned\n")
-        g.shutdown()
-    finally:
-        g.close()
     return path
 
 
@@ -145,19 +155,9 @@ def work_image(factory: pytest.TempPathFactory) -> Path:
 
 def scratch_image(path: Path) -> Path:
     """A blank 64 MiB raw disk: one partition, ext4 (-m /dev/sda1), nothing in it but /etc."""
-    g = guestbox.GuestFS()
-    try:
-        g.disk_create(str(path), "raw", 64 * MiB)
-        g.add_drive_opts(str(path), format="raw")
-        g.launch()
-        g.part_disk("/dev/sda", "mbr")
-        g.mkfs("ext4", "/dev/sda1")
-        g.mount("/dev/sda1", "/")
+    with ext4_image(path) as g:
         g.mkdir("/etc")
         g.write("/etc/passwd", b"root:x:0:0:guest:/root:/bin/sh\n")
-        g.shutdown()
-    finally:
-        g.close()
     return path
 
 

@@ -17,7 +17,7 @@ import guestbox
 from guestbox.cli.tools import TOOLS
 from guestbox.cli.tools.edit_expr import ExprError, compile_expr, edit_lines
 from tests import phony
-from tests.cli.tools.hostile import MiB, opened, run
+from tests.cli.tools.hostile import ext4_image, opened, run
 
 LATIN1 = b"caf\xe9 cr\xe8me\nid:3:initdefault:\nlast line without newline"
 INITTAB = b"# inittab\nid:3:initdefault:\nsi::sysinit:/etc/init.d/rcS\n"
@@ -29,14 +29,7 @@ PASSWD = (b"root:x:0:0::/root:/bin/sh\napache:x:48:48::/var/www:/sbin/nologin\n"
 def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, ...]]:
     """The image, and unchanging(/etc/keep) as made."""
     path = tmp_path_factory.mktemp("edit") / "disk.img"
-    g = guestbox.GuestFS()
-    try:
-        g.disk_create(str(path), "raw", 64 * MiB)
-        g.add_drive_opts(str(path), format="raw")
-        g.launch()
-        g.part_disk("/dev/sda", "mbr")
-        g.mkfs("ext4", "/dev/sda1")
-        g.mount("/dev/sda1", "/")
+    with ext4_image(path) as g:
         g.mkdir("/etc")
         g.write("/etc/conf", b"key=value\nother=1\n")
         g.chown(12, 34, "/etc/conf")
@@ -47,9 +40,6 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, ...
             g.write(f"/etc/{name}", data)
         g.mknod_c(0o666, 1, 3, "/etc/null")
         keep = unchanging(g, "/etc/keep")
-        g.shutdown()
-    finally:
-        g.close()
     return path, keep
 
 
